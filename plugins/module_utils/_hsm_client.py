@@ -1,0 +1,330 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ngts.vsatellite contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Check an HSM client installation before a VSatellite is pointed at it (R2, R4, R5, R12).
+
+The installer accepts wrong HSM values and leaves an Unhealthy VSatellite (R5),
+so every value is checked here first, and every problem is reported in one run:
+an operator fixing a host should not have to discover problems one at a time.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import os
+import pwd
+import stat
+
+from ansible_collections.ngts.vsatellite.plugins.module_utils import _elf
+from ansible_collections.ngts.vsatellite.plugins.module_utils import _hsm_config as cfg
+from ansible_collections.ngts.vsatellite.plugins.module_utils import _pkcs11_library
+from ansible_collections.ngts.vsatellite.plugins.module_utils._errors import VSatelliteError
+
+VENDOR_LUNA = "luna"
+VENDOR_SOFTHSM = "softhsm"
+
+# C_GetInfo manufacturerID prefixes of the supported vendors (R1). Luna libraries
+# have reported SafeNet, Gemalto and Thales over the years.
+MANUFACTURERS = (
+    ("softhsm", VENDOR_SOFTHSM),
+    ("safenet", VENDOR_LUNA),
+    ("gemalto", VENDOR_LUNA),
+    ("thales", VENDOR_LUNA),
+)
+LUNA_LIBRARY_NAMES = ("libCryptoki2_64.so", "libCryptoki2.so")
+LUNA_LIBRARY_KEYS = ("LibUNIX64", "LibUNIX")
+LUNA_TLS_FILES = ("ClientCertFile", "ClientPrivKeyFile", "ServerCAFile")
+
+
+class Problem:
+    def __init__(self, code, message):
+        self.code = code
+        self.message = message
+
+    def as_dict(self):
+        return {"code": self.code, "message": self.message}
+
+
+class HsmClientInspector:
+    """Gather facts about an HSM client install and list what is wrong with it.
+
+    ``inspect()`` never raises for a problem of the install: it returns the facts
+    and the problems, and the caller decides to fail when there are any.
+    """
+
+    def __init__(self, client_path, lib_path, config_path, lib_sha256=None, allow_softhsm=False):
+        self.client_path = client_path
+        self.lib_path = lib_path
+        self.config_path = config_path
+        self.lib_sha256 = lib_sha256.lower() if lib_sha256 else None
+        self.allow_softhsm = allow_softhsm
+        self.problems = []
+
+    def add(self, code, message):
+        self.problems.append(Problem(code, message))
+
+    def inspect(self):
+        self.problems = []
+        self._check_client_path()
+        library, data, library_ok = self._check_library_file()
+
+        config_text = self._read_config()
+        config_format = cfg.detect_format(config_text) if config_text is not None else None
+        config = {"path": self.config_path, "format": config_format}
+        before = len(self.problems)
+        if config_format == cfg.FORMAT_CHRYSTOKI:
+            config.update(self._check_chrystoki(config_text))
+        elif config_format == cfg.FORMAT_SOFTHSM2:
+            config.update(self._check_softhsm2(config_text))
+        config_ok = config_text is not None and len(self.problems) == before
+
+        # Load the library (it runs code as root) only once everything that can be
+        # checked without loading it is right, and with the configuration it will be used with.
+        info, skipped = None, None
+        if data is None or not library_ok:
+            skipped = "the library file failed the checks above"
+        elif not config_ok:
+            skipped = "the configuration file failed the checks above"
+        else:
+            info = self._load_library()
+        library.update(info=info, loaded=info is not None, load_skipped=skipped)
+
+        vendor = self._vendor(info, config_format)
+        if config_format is not None:
+            self._check_config_matches_vendor(vendor, config_format)
+        self._check_vendor(vendor, info)
+        return {
+            "vendor": vendor,
+            "client_path": self.client_path,
+            "library": library,
+            "config": config,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+    # --- client directory -------------------------------------------------------------------
+
+    def _check_client_path(self):
+        if not os.path.isdir(self.client_path):
+            what = "is not a directory" if os.path.exists(self.client_path) else "does not exist"
+            self.add("CLIENT_PATH_MISSING",
+                     "client_path %r %s; install the HSM client software (R2) or give the directory "
+                     "it is installed in (Luna: /usr/safenet/lunaclient, SoftHSM: /usr/lib/softhsm)"
+                     % (self.client_path, what))
+
+    # --- library file ----------------------------------------------------------------------
+
+    def _check_library_file(self):
+        """Facts about the library file; (facts, content or None, safe-to-load)."""
+        facts = {"path": self.lib_path, "realpath": None, "sha256": None, "size": None,
+                 "mode": None, "owner": None, "elf": None}
+        if not os.path.lexists(self.lib_path):
+            self.add("LIB_MISSING", "lib_path %r does not exist; give the full path of the vendor's "
+                                    "PKCS#11 library (.so) on this host" % self.lib_path)
+            return facts, None, False
+        real = os.path.realpath(self.lib_path)
+        facts["realpath"] = real
+        try:
+            st = os.stat(real)
+        except OSError as e:
+            self.add("LIB_MISSING", "lib_path %r points at %r, which cannot be read (%s); fix the link "
+                                    "or give the library's real path" % (self.lib_path, real, e.strerror))
+            return facts, None, False
+        if not stat.S_ISREG(st.st_mode):
+            self.add("LIB_NOT_PKCS11", "lib_path %r is not a regular file; give the path of the PKCS#11 "
+                                       "library file itself" % self.lib_path)
+            return facts, None, False
+        facts.update(size=st.st_size, mode="%04o" % stat.S_IMODE(st.st_mode), owner=_user_name(st.st_uid))
+        with open(real, "rb") as f:
+            data = f.read()
+        facts["sha256"] = hashlib.sha256(data).hexdigest()
+
+        integrity_ok = self._check_integrity(facts["sha256"])
+        integrity_ok = self._check_permissions(real, st) and integrity_ok
+
+        report = _elf.inspect_shared_object(data)
+        facts["elf"] = report.as_dict()
+        if report.problem:
+            self.add("LIB_NOT_PKCS11", "lib_path %r %s; give the vendor's PKCS#11 library for this host"
+                                       % (self.lib_path, report.problem))
+            return facts, None, False
+        return facts, data, integrity_ok
+
+    def _check_integrity(self, sha256):
+        if self.lib_sha256 and self.lib_sha256 != sha256:
+            self.add("LIB_SHA256_MISMATCH",
+                     "lib_path %r has SHA-256 %s but lib_sha256 expects %s; the library is not the "
+                     "trusted vendor build (R12): reinstall it from the vendor's package, or update "
+                     "lib_sha256 if the vendor has shipped a new version" % (self.lib_path, sha256, self.lib_sha256))
+            return False
+        return True
+
+    def _check_permissions(self, real, st):
+        """R12: a library that others can modify could be swapped for one that steals the PIN."""
+        ok = True
+        if stat.S_IMODE(st.st_mode) & (stat.S_IWGRP | stat.S_IWOTH) or st.st_uid != 0:
+            self.add("LIB_UNSAFE_PERMISSIONS",
+                     "lib_path %r (%s) is mode %04o owned by %s; a PKCS#11 library must be owned by root "
+                     "and writable by no one else (R12): chown root %s && chmod go-w %s"
+                     % (self.lib_path, real, stat.S_IMODE(st.st_mode), _user_name(st.st_uid), real, real))
+            ok = False
+        parent = os.path.dirname(real)
+        pst = os.stat(parent)
+        # A sticky directory (like /tmp) does not let others replace a root-owned file.
+        if (stat.S_IMODE(pst.st_mode) & (stat.S_IWGRP | stat.S_IWOTH) and not pst.st_mode & stat.S_ISVTX) \
+                or pst.st_uid != 0:
+            self.add("LIB_UNSAFE_PERMISSIONS",
+                     "the directory %r that holds lib_path %r is mode %04o owned by %s, so others can "
+                     "replace the library (R12): chown root %s && chmod go-w %s"
+                     % (parent, self.lib_path, stat.S_IMODE(pst.st_mode), _user_name(pst.st_uid), parent, parent))
+            ok = False
+        return ok
+
+    def _load_library(self):
+        try:
+            with _pkcs11_library.loaded_library(self.lib_path, self.config_path) as lib:
+                return _pkcs11_library.library_info(lib)
+        except VSatelliteError as e:
+            self.add("LIB_NOT_PKCS11", "lib_path %r exports C_GetFunctionList but did not initialise and answer "
+                                       "C_GetInfo with config_path %r: %s" % (self.lib_path, self.config_path, e.message))
+            return None
+
+    # --- configuration ---------------------------------------------------------------------
+
+    def _read_config(self):
+        if not self.config_path:
+            self.add("CONFIG_MISSING", "config_path is not set; the installer needs --hsm-config: give the HSM "
+                                       "client's configuration file (Luna: /etc/Chrystoki.conf, SoftHSM: "
+                                       "softhsm2.conf)")
+            return None
+        if not os.path.isfile(self.config_path):
+            what = "is not a file" if os.path.exists(self.config_path) else "does not exist"
+            self.add("CONFIG_MISSING",
+                     "config_path %r %s; give the HSM client's configuration file "
+                     "(Luna: /etc/Chrystoki.conf, SoftHSM: softhsm2.conf)" % (self.config_path, what))
+            return None
+        try:
+            with open(self.config_path) as f:
+                return f.read()
+        except (IOError, OSError, UnicodeDecodeError) as e:
+            self.add("CONFIG_INVALID", "config_path %r cannot be read (%s); make it readable by root"
+                                       % (self.config_path, getattr(e, "strerror", None) or e))
+            return None
+
+    def _invalid(self, reason):
+        self.add("CONFIG_INVALID", "config_path %r: %s" % (self.config_path, reason))
+
+    def _check_softhsm2(self, text):
+        try:
+            values = cfg.parse_softhsm2(text)
+        except cfg.ConfigSyntaxError as e:
+            self._invalid("%s; softhsm2.conf lines are 'key = value'" % e)
+            return {}
+        tokendir = values.get("directories.tokendir")
+        backend = values.get("objectstore.backend", "file")
+        log_level = values.get("log.level", "ERROR")
+        if not tokendir:
+            self._invalid("sets no directories.tokendir; add 'directories.tokendir = /var/lib/softhsm/tokens'")
+        elif not os.path.isdir(tokendir):
+            self._invalid("directories.tokendir %r does not exist; create it or fix the path" % tokendir)
+        elif not os.access(tokendir, os.R_OK | os.X_OK):
+            self._invalid("directories.tokendir %r is not readable; chmod u+rx it" % tokendir)
+        if backend not in cfg.SOFTHSM_BACKENDS:
+            self._invalid("objectstore.backend %r is not one of %s" % (backend, ", ".join(cfg.SOFTHSM_BACKENDS)))
+        if log_level not in cfg.SOFTHSM_LOG_LEVELS:
+            self._invalid("log.level %r is not one of %s" % (log_level, ", ".join(cfg.SOFTHSM_LOG_LEVELS)))
+        return {"tokendir": tokendir, "backend": backend, "log_level": log_level}
+
+    def _check_chrystoki(self, text):
+        try:
+            sections = cfg.parse_chrystoki(text)
+        except cfg.ConfigSyntaxError as e:
+            self._invalid("%s; Chrystoki.conf is made of 'Section = { Key = value; }' blocks" % e)
+            return {}
+        facts = {"library": None, "servers": [], "call_logger_enabled": False}
+        if os.path.basename(self.config_path) != cfg.LUNA_CONFIG_NAME:
+            self._invalid("the Luna client only reads a file named %s (from the directory in %s); "
+                          "rename it" % (cfg.LUNA_CONFIG_NAME, cfg.LUNA_CONFIG_ENV))
+        chrystoki2 = sections.get("Chrystoki2")
+        if chrystoki2 is None:
+            self._invalid("has no 'Chrystoki2' section naming the library; add "
+                          "'Chrystoki2 = { LibUNIX64 = %s; }'" % self.lib_path)
+        else:
+            named = next((chrystoki2[k] for k in LUNA_LIBRARY_KEYS if k in chrystoki2), None)
+            facts["library"] = named
+            if named is None:
+                self._invalid("its Chrystoki2 section names no library; add 'LibUNIX64 = %s;'" % self.lib_path)
+            elif os.path.realpath(named) != os.path.realpath(self.lib_path):
+                self.add("CONFIG_LIB_MISMATCH",
+                         "config_path %r names the library %r but lib_path is %r; the VSatellite would "
+                         "load one and the client tools the other: make them the same" % (
+                             self.config_path, named, self.lib_path))
+        client = sections.get("LunaSA Client", {})
+        for i in range(100):
+            server = client.get("ServerName%02d" % i)
+            if server is None:
+                break
+            facts["servers"].append({"name": server, "port": client.get("ServerPort%02d" % i)})
+        for key in LUNA_TLS_FILES:
+            if key in client:
+                self._check_luna_tls_file(key, client[key])
+        cklog = sections.get("CkLog2", {})
+        if cklog.get("Enabled", "0").strip() == "1":
+            facts["call_logger_enabled"] = True
+            self.add("PKCS11_CALL_LOGGER_ENABLED",
+                     "config_path %r enables the PKCS#11 call logger (CkLog2 Enabled = 1), which writes "
+                     "call arguments, the partition PIN among them, to a file; set 'Enabled = 0;'"
+                     % self.config_path)
+        return facts
+
+    def _check_luna_tls_file(self, key, path):
+        if not os.path.isfile(path):
+            self._invalid("'LunaSA Client' %s %r does not exist; register the client with the HSM "
+                          "(vtl / lunacm) so that the file is created" % (key, path))
+            return
+        if key == "ClientPrivKeyFile" and stat.S_IMODE(os.stat(path).st_mode) & (stat.S_IRWXG | stat.S_IRWXO):
+            self.add("CLIENT_KEY_UNSAFE_PERMISSIONS",
+                     "the Luna client's private key %r (%s) is readable by group or others; chmod 600 it"
+                     % (path, key))
+
+    def _check_config_matches_vendor(self, vendor, config_format):
+        expected = {VENDOR_LUNA: cfg.FORMAT_CHRYSTOKI, VENDOR_SOFTHSM: cfg.FORMAT_SOFTHSM2}.get(vendor)
+        if expected and expected != config_format:
+            self._invalid("is in %s format, but the library is a %s library, which reads %s; give the "
+                          "library's own configuration file" % (config_format, vendor, expected))
+
+    # --- vendor ----------------------------------------------------------------------------
+
+    def _vendor(self, info, config_format):
+        """The library's own word (C_GetInfo) first; the install's layout when it did not load."""
+        if info is not None:
+            manufacturer = info["manufacturer_id"].lower()
+            return next((v for prefix, v in MANUFACTURERS if manufacturer.startswith(prefix)), None)
+        name = os.path.basename(self.lib_path)
+        if name in LUNA_LIBRARY_NAMES or config_format == cfg.FORMAT_CHRYSTOKI or any(
+                os.path.exists(os.path.join(self.client_path, "lib", n)) for n in LUNA_LIBRARY_NAMES):
+            return VENDOR_LUNA
+        if "softhsm" in name or config_format == cfg.FORMAT_SOFTHSM2:
+            return VENDOR_SOFTHSM
+        return None
+
+    def _check_vendor(self, vendor, info):
+        if vendor == VENDOR_SOFTHSM and not self.allow_softhsm:
+            self.add("SOFTHSM_NOT_ALLOWED",
+                     "lib_path %r is SoftHSM, which the vendor supports for development and test only (R1); "
+                     "use a Thales Luna Network HSM 7 in production, or set allow_softhsm: true on a "
+                     "test fleet" % self.lib_path)
+        elif vendor is None and info is not None:
+            self.add("VENDOR_UNSUPPORTED",
+                     "lib_path %r is a PKCS#11 library from %r; VSatellites support only Thales Luna "
+                     "Network HSM 7 (and SoftHSM2 for test) (R1): install the Luna client"
+                     % (self.lib_path, info["manufacturer_id"]))
+
+
+def _user_name(uid):
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
