@@ -81,7 +81,8 @@ def parse_chrystoki(text):
             entry = _ENTRY.match(body, pos)
             if not entry:
                 if pos >= len(body):
-                    raise ConfigSyntaxError(_line_of(body, pos), "section '%s' is not closed with '}'" % m.group(1))
+                    raise ConfigSyntaxError(_line_of(body, m.start()), "section '%s' that opens here is not "
+                                                                       "closed with '}'" % m.group(1))
                 raise ConfigSyntaxError(_line_of(body, pos), "expected 'Key = value;' in section '%s'" % m.group(1))
             entries[entry.group(1)] = entry.group(2)
             pos = entry.end()
