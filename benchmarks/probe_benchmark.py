@@ -19,7 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(ROOT, ".build", "collections"), ROOT]
 
 import pkcs11  # noqa: E402
-from pkcs11 import Attribute, Mechanism, ObjectClass  # noqa: E402
+from pkcs11 import Attribute, ObjectClass  # noqa: E402
 
 from ansible_collections.ngts.vsatellite.plugins.module_utils._hsm_partition import PartitionProbe  # noqa: E402
 from tests.support.softhsm import DEK_LABEL, SOFTHSM_LIB, SoftHsm  # noqa: E402
@@ -35,7 +35,7 @@ def minimal_probe(conf, label, pin):
         lib = pkcs11.lib(SOFTHSM_LIB)
         token = [s.get_token() for s in lib.get_slots(token_present=True)
                  if s.get_token().label.rstrip() == label][0]
-        _ = token.flags
+        token.flags  # pylint: disable=pointless-statement  # the probe reads the PIN flags first
         with token.open(user_pin=pin) as session:
             keys = list(session.get_objects({Attribute.CLASS: ObjectClass.SECRET_KEY, Attribute.LABEL: DEK_LABEL}))
             key = keys[0]
@@ -91,7 +91,7 @@ def main():
             pin = hsm.pins[serial]
             assert bytes.fromhex(collection_probe(hsm.conf, label, pin)) == bytes(minimal_probe(hsm.conf, label, pin))
             mine, bare, floor = [], [], []
-            for _ in range(ROUNDS):
+            for dummy in range(ROUNDS):
                 floor.append(timed(library_floor, hsm.conf, label, pin))
                 bare.append(timed(minimal_probe, hsm.conf, label, pin))
                 mine.append(timed(collection_probe, hsm.conf, label, pin))

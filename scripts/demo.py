@@ -84,8 +84,8 @@ def build_report(client, before, after, output_bytes):
     dek = after.get("dek") or {}
     flags = part.get("pin_flags", {})
     rows = [
-        ("HSM client", "%s (%s %s, PKCS#11 %s)" % (client["vendor"], info.get("manufacturer_id"),
-                                                     info.get("library_version"), info.get("cryptoki_version"))),
+        ("HSM client", "%s (%s %s, PKCS#11 %s)" % (
+            client["vendor"], info.get("manufacturer_id"), info.get("library_version"), info.get("cryptoki_version"))),
         ("  library", "%s -> %s" % (lib["path"], lib["realpath"])),
         ("  sha256", lib["sha256"]),
         ("  config", "%s (tokendir %s)" % (conf["path"], conf.get("tokendir"))),
@@ -95,14 +95,14 @@ def build_report(client, before, after, output_bytes):
         ("  PIN flags", ", ".join(k for k, v in sorted(flags.items()) if v) or "none set"),
         ("DEK before", "absent: the first VSatellite will generate it (R6)" if not before["dek"]["present"]
          else "present"),
-        ("DEK after", "%s-%s, sensitive=%s, extractable=%s" % (dek.get("key_type"), dek.get("key_length"),
-                                                              dek.get("sensitive"), dek.get("extractable"))),
+        ("DEK after", "%s-%s, sensitive=%s, extractable=%s" % (
+            dek.get("key_type"), dek.get("key_length"), dek.get("sensitive"), dek.get("extractable"))),
         ("  CKA_ID", dek.get("id")),
         ("  check value", dek.get("check_value")),
         ("  fingerprint", dek.get("fingerprint")),
         ("Secrets", "the PIN was searched for in %d bytes of ansible-playbook -vvvv output: absent" % output_bytes),
     ]
-    width = max(len(k) for k, _ in rows) + 2
+    width = max(len(row[0]) for row in rows) + 2
     title = "ngts.vsatellite demo: HSM client check and partition probe (SoftHSM, development only)"
     return "\n".join([title, "=" * len(title)] + ["%s%s" % (k.ljust(width), v) for k, v in rows])
 
