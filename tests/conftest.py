@@ -1,5 +1,6 @@
 """Fixtures shared by every test: real SoftHSM partitions and real Ansible runs."""
 
+import json
 import os
 import sys
 
@@ -60,6 +61,11 @@ def run_module(tmp_path):
         result = ansible_run.run_module(module, args, workdir, env=env, check=check)
         for secret in secrets:
             leaks.assert_no_leak(secret, result.output, [leaks.ANSIBLE_HOME, str(tmp_path)])
+        if secrets:
+            # Ansible masks a no_log value it finds in a result with ********: a mask in the result
+            # means the module put the secret there, and Ansible hid the leak.
+            shown = dict(result.result, invocation=None)
+            assert "********" not in json.dumps(shown), "a secret was masked in the result: %s" % shown
         return result
 
     return run

@@ -31,6 +31,6 @@ requirements:
   - python-pkcs11 >= 0.10.1 on the managed host
 notes:
   - Loading a PKCS#11 library runs its code as the module's user (root for a VSatellite host), so point
-    O(lib_path) only at the vendor's library; M(ngts.vsatellite.hsm_client_info) checks its integrity and
-    permissions and refuses to load one that fails those checks.
+    O(lib_path) only at the vendor's library. Neither module loads a library that someone other than root
+    could replace; M(ngts.vsatellite.hsm_client_info) also pins its SHA-256 (O(ngts.vsatellite.hsm_client_info#module:lib_sha256)).
 """

@@ -15,10 +15,10 @@ __metaclass__ = type
 
 import hashlib
 import os
-import pwd
 import stat
 
 from ansible_collections.ngts.vsatellite.plugins.module_utils import _elf
+from ansible_collections.ngts.vsatellite.plugins.module_utils import _file_safety
 from ansible_collections.ngts.vsatellite.plugins.module_utils import _hsm_config as cfg
 from ansible_collections.ngts.vsatellite.plugins.module_utils import _pkcs11_library
 from ansible_collections.ngts.vsatellite.plugins.module_utils._errors import VSatelliteError
@@ -37,6 +37,7 @@ MANUFACTURERS = (
 LUNA_LIBRARY_NAMES = ("libCryptoki2_64.so", "libCryptoki2.so")
 LUNA_LIBRARY_KEYS = ("LibUNIX64", "LibUNIX")
 LUNA_TLS_FILES = ("ClientCertFile", "ClientPrivKeyFile", "ServerCAFile")
+LUNA_TOOLS = ("bin/lunacm", "bin/vtl")
 
 
 class Problem:
@@ -68,36 +69,40 @@ class HsmClientInspector:
 
     def inspect(self):
         self.problems = []
-        self._check_client_path()
-        library, data, library_ok = self._check_library_file()
+        library, fd = self._check_library_file()
+        try:
+            config_text = self._read_config()
+            config_format = cfg.detect_format(config_text) if config_text is not None else None
+            config = {"path": self.config_path, "format": config_format}
+            before = len(self.problems)
+            if config_format == cfg.FORMAT_CHRYSTOKI:
+                config.update(self._check_chrystoki(config_text))
+            elif config_format == cfg.FORMAT_SOFTHSM2:
+                config.update(self._check_softhsm2(config_text))
+            config_ok = config_text is not None and len(self.problems) == before
 
-        config_text = self._read_config()
-        config_format = cfg.detect_format(config_text) if config_text is not None else None
-        config = {"path": self.config_path, "format": config_format}
-        before = len(self.problems)
-        if config_format == cfg.FORMAT_CHRYSTOKI:
-            config.update(self._check_chrystoki(config_text))
-        elif config_format == cfg.FORMAT_SOFTHSM2:
-            config.update(self._check_softhsm2(config_text))
-        config_ok = config_text is not None and len(self.problems) == before
+            # Load the library (it runs code as root) only once everything that can be checked
+            # without loading it is right, and with the configuration it will be used with.
+            info, skipped = None, None
+            if fd is None:
+                skipped = "the library file failed the checks above"
+            elif not config_ok:
+                skipped = "the configuration file failed the checks above"
+            else:
+                info = self._load_library(fd)
+            library.update(info=info, loaded=info is not None, load_skipped=skipped)
+        finally:
+            if fd is not None:
+                os.close(fd)
 
-        # Load the library (it runs code as root) only once everything that can be
-        # checked without loading it is right, and with the configuration it will be used with.
-        info, skipped = None, None
-        if data is None or not library_ok:
-            skipped = "the library file failed the checks above"
-        elif not config_ok:
-            skipped = "the configuration file failed the checks above"
-        else:
-            info = self._load_library()
-        library.update(info=info, loaded=info is not None, load_skipped=skipped)
-
-        vendor = self._vendor(info, config_format)
-        if config_format is not None:
+        vendor, source = self._vendor(info, config_format)
+        self._check_client_path(vendor)
+        if config_format is not None and source == "C_GetInfo":
             self._check_config_matches_vendor(vendor, config_format)
         self._check_vendor(vendor, info)
         return {
             "vendor": vendor,
+            "vendor_source": source,
             "client_path": self.client_path,
             "library": library,
             "config": config,
@@ -106,51 +111,67 @@ class HsmClientInspector:
 
     # --- client directory -------------------------------------------------------------------
 
-    def _check_client_path(self):
+    def _check_client_path(self, vendor):
         if not os.path.isdir(self.client_path):
             what = "is not a directory" if os.path.exists(self.client_path) else "does not exist"
             self.add("CLIENT_PATH_MISSING",
                      "client_path %r %s; install the HSM client software (R2) or give the directory "
                      "it is installed in (Luna: /usr/safenet/lunaclient, SoftHSM: /usr/lib/softhsm)"
                      % (self.client_path, what))
+        elif vendor == VENDOR_LUNA:
+            missing = [t for t in LUNA_TOOLS if not os.access(os.path.join(self.client_path, t), os.X_OK)]
+            if missing:
+                self.add("CLIENT_PATH_MISSING",
+                         "client_path %r is not a Luna client install: %s missing; give the directory the Luna "
+                         "client was installed in (usually /usr/safenet/lunaclient) or reinstall the client"
+                         % (self.client_path, " and ".join(missing) + (" is" if len(missing) == 1 else " are")))
 
     # --- library file ----------------------------------------------------------------------
 
     def _check_library_file(self):
-        """Facts about the library file; (facts, content or None, safe-to-load)."""
+        """Facts about the library file, and an open descriptor on it when it is safe to load.
+
+        The file is read, hashed, checked and later loaded through one descriptor, so the code
+        that runs is the code that was checked, even if the path is swapped in between.
+        """
         facts = {"path": self.lib_path, "realpath": None, "sha256": None, "size": None,
                  "mode": None, "owner": None, "elf": None}
         if not os.path.lexists(self.lib_path):
             self.add("LIB_MISSING", "lib_path %r does not exist; give the full path of the vendor's "
                                     "PKCS#11 library (.so) on this host" % self.lib_path)
-            return facts, None, False
+            return facts, None
         real = os.path.realpath(self.lib_path)
         facts["realpath"] = real
         try:
-            st = os.stat(real)
+            fd = os.open(real, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError as e:
-            self.add("LIB_MISSING", "lib_path %r points at %r, which cannot be read (%s); fix the link "
+            self.add("LIB_MISSING", "lib_path %r points at %r, which cannot be opened (%s); fix the link "
                                     "or give the library's real path" % (self.lib_path, real, e.strerror))
-            return facts, None, False
-        if not stat.S_ISREG(st.st_mode):
-            self.add("LIB_NOT_PKCS11", "lib_path %r is not a regular file; give the path of the PKCS#11 "
-                                       "library file itself" % self.lib_path)
-            return facts, None, False
-        facts.update(size=st.st_size, mode="%04o" % stat.S_IMODE(st.st_mode), owner=_user_name(st.st_uid))
-        with open(real, "rb") as f:
-            data = f.read()
-        facts["sha256"] = hashlib.sha256(data).hexdigest()
-
-        integrity_ok = self._check_integrity(facts["sha256"])
-        integrity_ok = self._check_permissions(real, st) and integrity_ok
-
-        report = _elf.inspect_shared_object(data)
-        facts["elf"] = report.as_dict()
-        if report.problem:
-            self.add("LIB_NOT_PKCS11", "lib_path %r %s; give the vendor's PKCS#11 library for this host"
-                                       % (self.lib_path, report.problem))
-            return facts, None, False
-        return facts, data, integrity_ok
+            return facts, None
+        keep = False
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                self.add("LIB_NOT_PKCS11", "lib_path %r is not a regular file; give the path of the PKCS#11 "
+                                           "library file itself" % self.lib_path)
+                return facts, None
+            facts.update(size=st.st_size, mode="%04o" % stat.S_IMODE(st.st_mode), owner=_file_safety.user_name(st.st_uid))
+            with os.fdopen(os.dup(fd), "rb") as f:
+                data = f.read()
+            facts["sha256"] = hashlib.sha256(data).hexdigest()
+            safe = self._check_integrity(facts["sha256"])
+            safe = self._check_permissions() and safe
+            report = _elf.inspect_shared_object(data)
+            facts["elf"] = report.as_dict()
+            if report.problem:
+                self.add("LIB_NOT_PKCS11", "lib_path %r %s; give the vendor's PKCS#11 library for this host"
+                                           % (self.lib_path, report.problem))
+                return facts, None
+            keep = safe
+            return facts, (fd if safe else None)
+        finally:
+            if not keep:
+                os.close(fd)
 
     def _check_integrity(self, sha256):
         if self.lib_sha256 and self.lib_sha256 != sha256:
@@ -161,34 +182,22 @@ class HsmClientInspector:
             return False
         return True
 
-    def _check_permissions(self, real, st):
+    def _check_permissions(self):
         """R12: a library that others can modify could be swapped for one that steals the PIN."""
-        ok = True
-        if stat.S_IMODE(st.st_mode) & (stat.S_IWGRP | stat.S_IWOTH) or st.st_uid != 0:
-            self.add("LIB_UNSAFE_PERMISSIONS",
-                     "lib_path %r (%s) is mode %04o owned by %s; a PKCS#11 library must be owned by root "
-                     "and writable by no one else (R12): chown root %s && chmod go-w %s"
-                     % (self.lib_path, real, stat.S_IMODE(st.st_mode), _user_name(st.st_uid), real, real))
-            ok = False
-        parent = os.path.dirname(real)
-        pst = os.stat(parent)
-        # A sticky directory (like /tmp) does not let others replace a root-owned file.
-        if (stat.S_IMODE(pst.st_mode) & (stat.S_IWGRP | stat.S_IWOTH) and not pst.st_mode & stat.S_ISVTX) \
-                or pst.st_uid != 0:
-            self.add("LIB_UNSAFE_PERMISSIONS",
-                     "the directory %r that holds lib_path %r is mode %04o owned by %s, so others can "
-                     "replace the library (R12): chown root %s && chmod go-w %s"
-                     % (parent, self.lib_path, stat.S_IMODE(pst.st_mode), _user_name(pst.st_uid), parent, parent))
-            ok = False
-        return ok
+        found = _file_safety.unsafe_paths(self.lib_path)
+        if found:
+            self.add("LIB_UNSAFE_PERMISSIONS", _file_safety.describe("lib_path", self.lib_path, found))
+        return not found
 
-    def _load_library(self):
+    def _load_library(self, fd):
         try:
-            with _pkcs11_library.loaded_library(self.lib_path, self.config_path) as lib:
+            # dlopen the descriptor that was hashed, not the path (which could have been swapped).
+            with _pkcs11_library.loaded_library("/proc/self/fd/%d" % fd, self.config_path) as lib:
                 return _pkcs11_library.library_info(lib)
         except VSatelliteError as e:
+            reason = e.message.replace("/proc/self/fd/%d" % fd, self.lib_path)
             self.add("LIB_NOT_PKCS11", "lib_path %r exports C_GetFunctionList but did not initialise and answer "
-                                       "C_GetInfo with config_path %r: %s" % (self.lib_path, self.config_path, e.message))
+                                       "C_GetInfo with config_path %r: %s" % (self.lib_path, self.config_path, reason))
             return None
 
     # --- configuration ---------------------------------------------------------------------
@@ -261,17 +270,27 @@ class HsmClientInspector:
                          "config_path %r names the library %r but lib_path is %r; the VSatellite would "
                          "load one and the client tools the other: make them the same" % (
                              self.config_path, named, self.lib_path))
-        client = sections.get("LunaSA Client", {})
+        client = sections.get("LunaSA Client")
+        if client is None:
+            # R1: a Luna Network HSM 7 is reached through the 'LunaSA Client' section.
+            self._invalid("has no 'LunaSA Client' section, so the client is not set up for a Luna Network HSM "
+                          "(R1); register the client with the HSM (vtl addServer, vtl createCert)")
+            client = {}
         for i in range(100):
             server = client.get("ServerName%02d" % i)
             if server is None:
                 break
             facts["servers"].append({"name": server, "port": client.get("ServerPort%02d" % i)})
+        if sections.get("LunaSA Client") is not None and not facts["servers"]:
+            self._invalid("its 'LunaSA Client' section names no HSM (ServerName00); add the server with "
+                          "'vtl addServer'")
         for key in LUNA_TLS_FILES:
             if key in client:
                 self._check_luna_tls_file(key, client[key])
-        cklog = sections.get("CkLog2", {})
-        if cklog.get("Enabled", "0").strip() == "1":
+            elif sections.get("LunaSA Client") is not None:
+                self._invalid("its 'LunaSA Client' section sets no %s; the client needs its certificate, its "
+                              "private key and the HSM's CA to reach the HSM (vtl createCert)" % key)
+        if cfg.call_logger_enabled(sections):
             facts["call_logger_enabled"] = True
             self.add("PKCS11_CALL_LOGGER_ENABLED",
                      "config_path %r enables the PKCS#11 call logger (CkLog2 Enabled = 1), which writes "
@@ -284,10 +303,13 @@ class HsmClientInspector:
             self._invalid("'LunaSA Client' %s %r does not exist; register the client with the HSM "
                           "(vtl / lunacm) so that the file is created" % (key, path))
             return
-        if key == "ClientPrivKeyFile" and stat.S_IMODE(os.stat(path).st_mode) & (stat.S_IRWXG | stat.S_IRWXO):
+        st = os.stat(path)
+        mode = stat.S_IMODE(st.st_mode)
+        if key == "ClientPrivKeyFile" and (mode & (stat.S_IRWXG | stat.S_IRWXO) or st.st_uid != 0):
             self.add("CLIENT_KEY_UNSAFE_PERMISSIONS",
-                     "the Luna client's private key %r (%s) is readable by group or others; chmod 600 it"
-                     % (path, key))
+                     "the Luna client's private key %r (%s) is mode %04o owned by %s; it must be root's alone: "
+                     "chown root %s && chmod 600 %s"
+                     % (path, key, mode, _file_safety.user_name(st.st_uid), path, path))
 
     def _check_config_matches_vendor(self, vendor, config_format):
         expected = {VENDOR_LUNA: cfg.FORMAT_CHRYSTOKI, VENDOR_SOFTHSM: cfg.FORMAT_SOFTHSM2}.get(vendor)
@@ -298,33 +320,29 @@ class HsmClientInspector:
     # --- vendor ----------------------------------------------------------------------------
 
     def _vendor(self, info, config_format):
-        """The library's own word (C_GetInfo) first; the install's layout when it did not load."""
+        """(vendor, source): the library's own word (C_GetInfo) when it was loaded; the install's
+        layout otherwise, which is a guess and raises no vendor problem."""
         if info is not None:
             manufacturer = info["manufacturer_id"].lower()
-            return next((v for prefix, v in MANUFACTURERS if manufacturer.startswith(prefix)), None)
+            return next((v for prefix, v in MANUFACTURERS if manufacturer.startswith(prefix)), None), "C_GetInfo"
         name = os.path.basename(self.lib_path)
         if name in LUNA_LIBRARY_NAMES or config_format == cfg.FORMAT_CHRYSTOKI or any(
                 os.path.exists(os.path.join(self.client_path, "lib", n)) for n in LUNA_LIBRARY_NAMES):
-            return VENDOR_LUNA
-        if "softhsm" in name or config_format == cfg.FORMAT_SOFTHSM2:
-            return VENDOR_SOFTHSM
-        return None
+            return VENDOR_LUNA, "layout"
+        if "softhsm" in name:
+            return VENDOR_SOFTHSM, "layout"
+        return None, None
 
     def _check_vendor(self, vendor, info):
+        if info is None:
+            return  # not loaded: the vendor is a guess from the layout, not a finding
         if vendor == VENDOR_SOFTHSM and not self.allow_softhsm:
             self.add("SOFTHSM_NOT_ALLOWED",
                      "lib_path %r is SoftHSM, which the vendor supports for development and test only (R1); "
                      "use a Thales Luna Network HSM 7 in production, or set allow_softhsm: true on a "
                      "test fleet" % self.lib_path)
-        elif vendor is None and info is not None:
+        elif vendor is None:
             self.add("VENDOR_UNSUPPORTED",
                      "lib_path %r is a PKCS#11 library from %r; VSatellites support only Thales Luna "
                      "Network HSM 7 (and SoftHSM2 for test) (R1): install the Luna client"
                      % (self.lib_path, info["manufacturer_id"]))
-
-
-def _user_name(uid):
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)

@@ -88,6 +88,11 @@ def parse_chrystoki(text):
             pos = entry.end()
 
 
+def call_logger_enabled(sections):
+    """Luna's CkLog2 call logger writes every call's arguments, the PIN among them, to a file."""
+    return sections.get("CkLog2", {}).get("Enabled", "0").strip() == "1"
+
+
 def parse_softhsm2(text):
     """Parse softhsm2.conf into ``{key: value}``."""
     values = {}

@@ -15,7 +15,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import os
 
+from ansible_collections.ngts.vsatellite.plugins.module_utils import _file_safety
+from ansible_collections.ngts.vsatellite.plugins.module_utils import _hsm_config
 from ansible_collections.ngts.vsatellite.plugins.module_utils import _pkcs11_library
 from ansible_collections.ngts.vsatellite.plugins.module_utils._errors import VSatelliteError
 
@@ -34,10 +37,14 @@ PARTITION_AMBIGUOUS = "PARTITION_AMBIGUOUS"
 PIN_INCORRECT = "PIN_INCORRECT"
 PIN_LOCKED = "PIN_LOCKED"
 PIN_NOT_INITIALIZED = "PIN_NOT_INITIALIZED"
+PIN_EMPTY = "PIN_EMPTY"
 HSM_UNREACHABLE = "HSM_UNREACHABLE"
 HSM_ERROR = "HSM_ERROR"
 DEK_DUPLICATE = "DEK_DUPLICATE"
 DEK_NOT_PROTECTED = "DEK_NOT_PROTECTED"
+DEK_INVALID = "DEK_INVALID"
+LIB_UNSAFE_PERMISSIONS = "LIB_UNSAFE_PERMISSIONS"
+PKCS11_CALL_LOGGER_ENABLED = "PKCS11_CALL_LOGGER_ENABLED"
 
 PIN_FLAGS = (
     ("user_pin_initialized", "USER_PIN_INITIALIZED"),
@@ -93,6 +100,7 @@ class PartitionProbe:
     def run(self):
         """Return {"partition": ..., "dek": ...}; raise VSatelliteError with what was learnt."""
         try:
+            self._refuse_unsafe_setup()
             with _pkcs11_library.loaded_library(self.lib_path, self.config_path) as lib:
                 token = self._find_token(lib)
                 self._login_and_read(token)
@@ -101,6 +109,31 @@ class PartitionProbe:
             e.details.setdefault("dek", self.dek)
             raise
         return {"partition": self.partition, "dek": self.dek}
+
+    def _refuse_unsafe_setup(self):
+        """Nothing that could capture the PIN gets it: an empty PIN would spend one of the partition's
+        wrong-PIN tries (R14), a library others can replace could read it, a call logger writes it down."""
+        if not self._pin or not self._pin.strip():
+            raise VSatelliteError(PIN_EMPTY, "pin is empty; no login was tried (R14: an empty PIN still counts as "
+                                             "a wrong one on a Luna partition). Give the partition PIN")
+        if os.path.exists(self.lib_path):
+            found = _file_safety.unsafe_paths(self.lib_path)
+            if found:
+                raise VSatelliteError(LIB_UNSAFE_PERMISSIONS, _file_safety.describe("lib_path", self.lib_path, found)
+                                      + "; the library was not loaded and no PIN was given to it")
+        if self.config_path and os.path.exists(self.config_path):
+            text, config_format = _pkcs11_library.read_config(self.config_path)
+            if config_format == _hsm_config.FORMAT_CHRYSTOKI:
+                try:
+                    sections = _hsm_config.parse_chrystoki(text)
+                except _hsm_config.ConfigSyntaxError as e:
+                    raise VSatelliteError("CONFIG_INVALID", "config_path %r: %s" % (self.config_path, e))
+                if _hsm_config.call_logger_enabled(sections):
+                    raise VSatelliteError(
+                        PKCS11_CALL_LOGGER_ENABLED,
+                        "config_path %r enables the PKCS#11 call logger (CkLog2 Enabled = 1), which would write "
+                        "the PIN to its log; no login was tried. Set 'Enabled = 0;' in its CkLog2 section"
+                        % self.config_path)
 
     # --- the partition ---------------------------------------------------------------------
 
@@ -185,14 +218,26 @@ class PartitionProbe:
                 self.dek = self._describe_dek(session)
         except p11e.PKCS11Error as e:
             raise self._device_error(e, "reading the DEK")
-        if self.dek["present"] and (self.dek["extractable"] or not self.dek["sensitive"]):
+        if not self.dek["present"]:
+            return
+        flaws = [words for words, bad in (
+            ("is extractable", self.dek["extractable"]),
+            ("is not sensitive", not self.dek["sensitive"]),
+            ("was extractable once (CKA_NEVER_EXTRACTABLE false)", self.dek["never_extractable"] is False),
+            ("was not always sensitive (CKA_ALWAYS_SENSITIVE false)", self.dek["always_sensitive"] is False),
+        ) if bad]
+        if flaws:
             raise VSatelliteError(
                 DEK_NOT_PROTECTED,
-                "the key labelled %r in partition %r is %s; a DEK must be sensitive and not extractable. "
-                "This is not a key a VSatellite generated: find out who created it before anything else"
-                % (self.dek_label, self.partition["label"],
-                   " and ".join(w for w, bad in (("extractable", self.dek["extractable"]),
-                                                 ("not sensitive", not self.dek["sensitive"])) if bad)))
+                "the key labelled %r in partition %r %s; a DEK must be sensitive and never extractable, so that no "
+                "copy of it exists outside the HSM. This is not a key a VSatellite generated: find out who created "
+                "it before anything else" % (self.dek_label, self.partition["label"], " and ".join(flaws)))
+        if (self.dek["key_type"], self.dek["key_length"]) != ("AES", 256):
+            raise VSatelliteError(
+                DEK_INVALID,
+                "the key labelled %r in partition %r is %s-%s; a VSatellite DEK is AES-256 (R6). This is not a key "
+                "a VSatellite generated: check dek_label, and find out who created this key"
+                % (self.dek_label, self.partition["label"], self.dek["key_type"], self.dek["key_length"]))
 
     def _describe_dek(self, session):
         # One C_FindObjectsInit template: the HSM does the search, whatever else the partition holds.
@@ -224,9 +269,6 @@ class PartitionProbe:
             always_sensitive=_bool_attr(key, Attribute.ALWAYS_SENSITIVE),
             id=_hex_attr(key, Attribute.ID) or "",
         )
-        if dek["never_extractable"] is False or dek["always_sensitive"] is False:
-            self.warnings.append("the DEK %r was extractable or not sensitive at some time (NEVER_EXTRACTABLE "
-                                 "or ALWAYS_SENSITIVE is false): a copy may exist outside the HSM" % self.dek_label)
         check_value = self._check_value(key, key_type)
         if check_value is not None:
             dek["check_value"] = check_value.hex()

@@ -46,10 +46,8 @@ def library_info(lib):
     }
 
 
-def config_environment(config_path):
-    """The (variable, value) that points the vendor library at ``config_path``, or None."""
-    if not config_path:
-        return None
+def read_config(config_path):
+    """(text, format) of the configuration file; VSatelliteError(CONFIG_MISSING) when it cannot be read."""
     try:
         with open(config_path) as f:
             text = f.read()
@@ -59,6 +57,18 @@ def config_environment(config_path):
             "config_path %r cannot be read (%s); give the path of the HSM client's configuration "
             "file (softhsm2.conf or Chrystoki.conf)" % (config_path, e.strerror),
         )
+    return text, _hsm_config.detect_format(text)
+
+
+def config_environment(config_path):
+    """The (variable, value) that points the vendor library at ``config_path``, or None.
+
+    Raises VSatelliteError: CONFIG_MISSING when the file cannot be read, CONFIG_INVALID for a
+    Luna configuration that the Luna client would not read (it must be named Chrystoki.conf).
+    """
+    if not config_path:
+        return None
+    text = read_config(config_path)[0]
     variable, value = _hsm_config.config_environment(config_path, text)
     if variable == _hsm_config.LUNA_CONFIG_ENV and os.path.basename(config_path) != _hsm_config.LUNA_CONFIG_NAME:
         raise VSatelliteError(
@@ -92,9 +102,10 @@ def _environment(variable_value):
 def loaded_library(lib_path, config_path=None):
     """Yield a python-pkcs11 ``lib`` for ``lib_path`` configured by ``config_path``.
 
-    Raises VSatelliteError(LIBRARY_LOAD_FAILED) when the library does not load
-    or does not initialise; the text of that error comes from the dynamic
-    loader or the PKCS#11 return code and holds no secret (no PIN exists yet).
+    Raises VSatelliteError: CONFIG_MISSING or CONFIG_INVALID (see config_environment), and
+    LIBRARY_LOAD_FAILED when the library does not load or does not initialise. The text of
+    that error comes from the dynamic loader or the PKCS#11 return code, before any PIN is
+    used, so it cannot hold one.
     """
     env = config_environment(config_path)
     with _environment(env):

@@ -25,6 +25,11 @@ description:
     C(CLIENT_KEY_UNSAFE_PERMISSIONS), C(PKCS11_CALL_LOGGER_ENABLED), C(SOFTHSM_NOT_ALLOWED),
     C(VENDOR_UNSUPPORTED)."
   - The module fails, listing every problem, when any is found.
+  - "O(config_path) is needed in practice (the installer's C(--hsm-config)); without it the result has the
+    problem C(CONFIG_MISSING)."
+  - "For Luna, O(client_path) must hold C(bin/lunacm) and C(bin/vtl), and C(Chrystoki.conf) must set up a
+    network HSM: a C(LunaSA Client) section with a server, the client's certificate, its private key (root's
+    alone) and the HSM's CA."
 author:
   - NGTS VSatellite team (@ngts-vsatellite)
 extends_documentation_fragment:
@@ -83,6 +88,13 @@ vendor:
   returned: always
   type: str
   sample: luna
+vendor_source:
+  description: >-
+    C(C_GetInfo) when the library itself said who made it; C(layout) when it was not loaded and the vendor
+    is a guess from the file names (no vendor problem is raised from a guess); null when unknown.
+  returned: always
+  type: str
+  sample: C_GetInfo
 client_path:
   description: The O(client_path) that was checked.
   returned: always

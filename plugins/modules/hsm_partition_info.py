@@ -20,9 +20,16 @@ description:
   - The probe never retries a login and does not try one when the partition's flags say it is locked or the
     next wrong PIN would lock it (R14). It opens a read-only session and changes nothing.
   - "No DEK is not an error: RV(dek.present) is false and the next VSatellite installed would generate it (R6)."
+  - "Before the library is loaded, the probe refuses to hand the PIN to anything that could capture it: an
+    empty PIN (it would still count as a wrong one, R14), a library that someone other than root could
+    replace (R12), a Luna configuration with the PKCS#11 call logger enabled."
   - "Failures carry an RV(error_code): C(PARTITION_NOT_FOUND), C(PARTITION_AMBIGUOUS), C(PIN_INCORRECT),
-    C(PIN_LOCKED), C(PIN_NOT_INITIALIZED), C(LIBRARY_LOAD_FAILED), C(CONFIG_MISSING), C(CONFIG_INVALID),
-    C(HSM_UNREACHABLE), C(HSM_ERROR), C(DEK_DUPLICATE), C(DEK_NOT_PROTECTED)."
+    C(PIN_EMPTY), C(PIN_LOCKED), C(PIN_NOT_INITIALIZED), C(LIBRARY_LOAD_FAILED), C(LIB_UNSAFE_PERMISSIONS),
+    C(PKCS11_CALL_LOGGER_ENABLED), C(CONFIG_MISSING), C(CONFIG_INVALID), C(HSM_UNREACHABLE), C(HSM_ERROR),
+    C(DEK_DUPLICATE), C(DEK_NOT_PROTECTED), C(DEK_INVALID)."
+  - Run it on ONE host first (C(run_once)), and on the others only once that login succeeded, so that a wrong
+    PIN never reaches the partition from many hosts at once (R14). The O(pin)'s USER_PIN_FINAL_TRY guard is
+    per host and cannot stop a burst of parallel logins.
 author:
   - NGTS VSatellite team (@ngts-vsatellite)
 extends_documentation_fragment:
@@ -61,19 +68,26 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Probe the partition and the DEK
-  ngts.vsatellite.hsm_partition_info:
+# R14: the PIN is tried on one host first; the rest follow only if it was right.
+- name: Probe the partition from the first host
+  ngts.vsatellite.hsm_partition_info: &probe
     lib_path: /usr/safenet/lunaclient/lib/libCryptoki2.so
     config_path: /etc/Chrystoki.conf
     partition_label: vsat-dek
     partition_serial_number: "1234567890"
     pin: "{{ vault_vsatellite_partition_pin }}"
+  register: first_probe
+  run_once: true
+
+- name: Probe it from every other host
+  ngts.vsatellite.hsm_partition_info: *probe
   register: probe
+  when: inventory_hostname != ansible_play_hosts[0]
 
 - name: Every host must see the same DEK (R9)
   ansible.builtin.assert:
     that:
-      - probe.dek.fingerprint == hostvars[groups['vsatellites'][0]].probe.dek.fingerprint
+      - (probe.dek | default(first_probe.dek)).fingerprint == first_probe.dek.fingerprint
 """
 
 RETURN = r"""
@@ -153,6 +167,11 @@ dek:
         A non-secret name of the key derived from its type, CKA_ID and check value: equal on every host
         that sees the same key, different for another key.
       type: str
+    ids:
+      description: The CKA_ID (hex) of each key that has the label, when there is more than one (C(DEK_DUPLICATE)).
+      type: list
+      elements: str
+      returned: when O(dek_label) names more than one key
   sample:
     label: vsatellite-dek
     present: true
@@ -171,6 +190,16 @@ error_code:
   returned: failure
   type: str
   sample: PIN_INCORRECT
+visible_partitions:
+  description: The partitions (C(label), C(serial_number)) this host sees, to choose from.
+  returned: when the error is C(PARTITION_NOT_FOUND)
+  type: list
+  elements: dict
+serial_numbers:
+  description: The serial numbers of the partitions that share O(partition_label).
+  returned: when the error is C(PARTITION_AMBIGUOUS)
+  type: list
+  elements: str
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib

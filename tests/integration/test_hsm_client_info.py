@@ -44,8 +44,11 @@ def test_softhsm_is_refused_unless_allowed(softhsm_args, run_module):
 
 
 def test_check_mode_gives_the_same_answer(softhsm_args, run_module):
-    r = run_module("hsm_client_info", softhsm_args, check=True)
-    assert not r.failed and r.result["problems"] == []
+    normal = run_module("hsm_client_info", softhsm_args)
+    check = run_module("hsm_client_info", softhsm_args, check=True)
+    assert not check.failed and check.result["problems"] == []
+    for key in ("vendor", "library", "config"):
+        assert check.result[key] == normal.result[key]
 
 
 def test_every_problem_is_reported_in_one_run(softhsm_args, run_module, tmp_path):
@@ -111,6 +114,12 @@ def test_pinned_sha256(softhsm_args, run_module):
     assert bad.result["library"]["loaded"] is False, "a library that fails its integrity check must not be loaded"
 
 
+def test_no_vendor_finding_from_a_library_that_was_not_loaded(softhsm_args, run_module):
+    r = run_module("hsm_client_info", dict(softhsm_args, allow_softhsm=False, lib_sha256="0" * 64))
+    assert codes(r) == ["LIB_SHA256_MISMATCH"]  # not SOFTHSM_NOT_ALLOWED: the vendor is only guessed
+    assert (r.result["vendor"], r.result["vendor_source"]) == ("softhsm", "layout")
+
+
 def test_malformed_sha256_is_refused_naming_the_parameter(softhsm_args, run_module):
     r = run_module("hsm_client_info", dict(softhsm_args, lib_sha256="abc"))
     assert r.failed and "lib_sha256 'abc'" in r.result["msg"]
@@ -136,14 +145,34 @@ def test_a_library_not_owned_by_root(softhsm_args, run_module, library_copy):
     os.chown(library_copy, 65534, 65534)
     r = run_module("hsm_client_info", dict(softhsm_args, lib_path=str(library_copy)))
     assert codes(r) == ["LIB_UNSAFE_PERMISSIONS"]
-    assert "owned by nobody" in r.result["msg"]
+    assert "owner nobody" in r.result["msg"]
 
 
 def test_a_library_in_a_directory_others_can_write(softhsm_args, run_module, library_copy):
     os.chmod(library_copy.parent, 0o777)
     r = run_module("hsm_client_info", dict(softhsm_args, lib_path=str(library_copy)))
     assert codes(r) == ["LIB_UNSAFE_PERMISSIONS"]
-    assert "replace the library" in r.result["msg"]
+    assert "%s (mode 0777" % library_copy.parent in r.result["msg"]
+
+
+def test_a_library_below_a_directory_others_can_write(softhsm_args, run_module, library_copy):
+    deeper = library_copy.parent / "lib" / "x86_64"
+    deeper.mkdir(parents=True)
+    shutil.move(str(library_copy), str(deeper / "libsofthsm2.so"))
+    os.chmod(library_copy.parent, 0o777)  # two levels up
+    r = run_module("hsm_client_info", dict(softhsm_args, lib_path=str(deeper / "libsofthsm2.so")))
+    assert codes(r) == ["LIB_UNSAFE_PERMISSIONS"]
+    assert r.result["library"]["loaded"] is False
+
+
+def test_a_symlink_in_a_directory_others_can_write(softhsm_args, run_module, tmp_path):
+    links = tmp_path / "links"
+    links.mkdir()
+    os.symlink(SOFTHSM_LIB_MULTIARCH, links / "libsofthsm2.so")
+    os.chmod(links, 0o777)  # anyone could point the link elsewhere
+    r = run_module("hsm_client_info", dict(softhsm_args, lib_path=str(links / "libsofthsm2.so")))
+    assert codes(r) == ["LIB_UNSAFE_PERMISSIONS"]
+    assert str(links) in r.result["msg"]
 
 
 def test_another_vendors_library_is_unsupported(softhsm_args, run_module):
@@ -186,6 +215,9 @@ def luna(tmp_path):
     root = tmp_path / "lunaclient"
     (root / "lib").mkdir(parents=True)
     (root / "bin").mkdir()
+    for tool in ("lunacm", "vtl"):
+        (root / "bin" / tool).write_text("#!/bin/sh\n")
+        os.chmod(root / "bin" / tool, 0o755)
     lib = root / "lib" / "libCryptoki2.so"
     shutil.copy(SOFTHSM_LIB_MULTIARCH, lib)
     certs = tmp_path / "cert"
@@ -198,17 +230,18 @@ def luna(tmp_path):
     etc = tmp_path / "etc"
     etc.mkdir()
 
-    def write(library=str(lib), extra="", key_path=str(key)):
+    def write(library=str(lib), extra="", key_path=str(key), client=None):
         conf = etc / "Chrystoki.conf"
-        conf.write_text(
-            "Chrystoki2 = {\n   LibUNIX64 = %s;\n}\n"
-            "LunaSA Client = {\n   ServerName00 = hsm1.example;\n   ServerPort00 = 1792;\n"
-            "   ClientCertFile = %s;\n   ClientPrivKeyFile = %s;\n   ServerCAFile = %s;\n}\n%s"
-            % (library, certs / "client.pem", key_path, certs / "server.pem", extra))
+        if client is None:
+            client = ("LunaSA Client = {\n   ServerName00 = hsm1.example;\n   ServerPort00 = 1792;\n"
+                      "   ClientCertFile = %s;\n   ClientPrivKeyFile = %s;\n   ServerCAFile = %s;\n}\n"
+                      % (certs / "client.pem", key_path, certs / "server.pem"))
+        conf.write_text("Chrystoki2 = {\n   LibUNIX64 = %s;\n}\n%s%s" % (library, client, extra))
         return dict(client_path=str(root), lib_path=str(lib), config_path=str(conf), allow_softhsm=True)
 
     write.key = key
     write.tmp = tmp_path
+    write.root = root
     return write
 
 
@@ -241,6 +274,32 @@ def test_luna_client_key_readable_by_others(luna, run_module):
     os.chmod(luna.key, 0o644)
     r = run_module("hsm_client_info", args)
     assert codes(r) == ["CLIENT_KEY_UNSAFE_PERMISSIONS"]
+
+
+def test_luna_client_key_owned_by_someone_else(luna, run_module):
+    args = luna()
+    os.chown(luna.key, 65534, 65534)
+    r = run_module("hsm_client_info", args)
+    assert codes(r) == ["CLIENT_KEY_UNSAFE_PERMISSIONS"]
+    assert "owned by nobody" in r.result["msg"]
+
+
+def test_luna_configuration_without_a_network_hsm(luna, run_module):
+    r = run_module("hsm_client_info", luna(client=""))
+    assert codes(r) == ["CONFIG_INVALID"]
+    assert "no 'LunaSA Client' section" in r.result["msg"]
+    r = run_module("hsm_client_info", luna(client="LunaSA Client = {\n   ClientCertFile = /x.pem;\n}\n"))
+    assert "names no HSM (ServerName00)" in r.result["msg"]
+    assert "sets no ClientPrivKeyFile" in r.result["msg"] and "sets no ServerCAFile" in r.result["msg"]
+
+
+def test_luna_client_path_without_the_luna_tools(luna, run_module):
+    # The call logger keeps the library unloaded, so the vendor is Luna, from the layout.
+    args = luna(extra="CkLog2 = {\n   Enabled = 1;\n}\n")
+    os.unlink(luna.root / "bin" / "vtl")
+    r = run_module("hsm_client_info", args)
+    assert codes(r) == ["CLIENT_PATH_MISSING", "PKCS11_CALL_LOGGER_ENABLED"]
+    assert "bin/vtl is missing" in r.result["msg"]
 
 
 def test_luna_client_certificate_missing(luna, run_module):

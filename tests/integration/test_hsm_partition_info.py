@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import signal
 import time
 
@@ -204,9 +205,61 @@ def test_empty_label_is_refused_naming_the_parameter(partition, run_module):
 
 def test_check_mode_probes_the_same(partition, run_module):
     partition.hsm.generate_dek(partition.serial)
-    r = run_module("hsm_partition_info", partition.probe_args(), secrets=[partition.pin], check=True)
-    assert not r.failed, r
-    assert r.result["dek"]["present"] is True
+    normal = run_module("hsm_partition_info", partition.probe_args(), secrets=[partition.pin])
+    check = run_module("hsm_partition_info", partition.probe_args(), secrets=[partition.pin], check=True)
+    assert not check.failed, check
+    assert check.result["dek"] == normal.result["dek"]
+    assert check.result["partition"]["serial_number"] == normal.result["partition"]["serial_number"]
+
+
+def test_an_empty_pin_is_never_sent(partition, run_module, spy):
+    log, env = spy
+    r = run_module("hsm_partition_info", partition.probe_args(lib_path=PKCS11_SPY_LIB, pin="  "), env=env)
+    assert r.result["error_code"] == "PIN_EMPTY"
+    assert not os.path.exists(log) or _spy_logins(log) == []
+
+
+def test_a_library_others_can_replace_gets_no_pin(partition, run_module, tmp_path, spy):
+    log, env = spy
+    lib = tmp_path / "vendor" / "pkcs11-spy.so"  # the spy: it would log the PIN if it were loaded
+    lib.parent.mkdir()
+    shutil.copy(PKCS11_SPY_LIB, lib)
+    os.chmod(lib.parent, 0o777)
+    r = run_module("hsm_partition_info", partition.probe_args(lib_path=str(lib)), secrets=[partition.pin], env=env)
+    assert r.result["error_code"] == "LIB_UNSAFE_PERMISSIONS"
+    assert "no PIN was given to it" in r.result["msg"]
+    assert not os.path.exists(log), "the library was loaded"
+
+
+def test_a_luna_call_logger_gets_no_pin(partition, run_module, tmp_path, spy):
+    log, env = spy
+    conf = tmp_path / "Chrystoki.conf"
+    conf.write_text("Chrystoki2 = { LibUNIX64 = %s; }\nCkLog2 = {\n  Enabled = 1;\n}\n" % PKCS11_SPY_LIB)
+    r = run_module("hsm_partition_info", partition.probe_args(lib_path=PKCS11_SPY_LIB, config_path=str(conf)),
+                   secrets=[partition.pin], env=env)
+    assert r.result["error_code"] == "PKCS11_CALL_LOGGER_ENABLED"
+    assert not os.path.exists(log), "the library was loaded"
+
+
+def test_a_key_that_was_once_extractable_is_not_protected(partition, run_module):
+    from pkcs11 import Attribute
+    partition.hsm.generate_dek(partition.serial, extractable=True)
+    with partition.hsm.session(partition.serial) as s:
+        s.get_key(label=DEK_LABEL)[Attribute.EXTRACTABLE] = False  # allowed: true to false only
+    r = run_module("hsm_partition_info", partition.probe_args(), secrets=[partition.pin])
+    assert r.result["error_code"] == "DEK_NOT_PROTECTED"
+    assert r.result["dek"]["extractable"] is False and r.result["dek"]["never_extractable"] is False
+    assert "was extractable once" in r.result["msg"]
+
+
+def test_a_dek_that_is_not_aes256_is_invalid(partition, run_module):
+    from pkcs11 import Attribute, KeyType
+    with partition.hsm.session(partition.serial) as s:
+        s.generate_key(KeyType.AES, 128, label=DEK_LABEL, id=b"\x01", store=True,
+                       template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False})
+    r = run_module("hsm_partition_info", partition.probe_args(), secrets=[partition.pin])
+    assert r.result["error_code"] == "DEK_INVALID"
+    assert "AES-128" in r.result["msg"]
 
 
 @pytest.fixture

@@ -21,8 +21,9 @@ DEK_LABEL = "vsatellite-dek"
 
 
 def throwaway_pin():
-    """A PIN made for one test: long and random, so that a search for it in output cannot hit by chance."""
-    return "t" + secrets.token_hex(12)
+    """A PIN made for one test: long and random, so that a search for it in output cannot hit by chance,
+    with a quote and a backslash, so that a leak through an escaped (JSON or repr) form shows too."""
+    return "t'" + secrets.token_hex(6) + "\\" + secrets.token_hex(6)
 
 
 class SoftHsm:

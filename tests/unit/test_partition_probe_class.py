@@ -40,4 +40,4 @@ def test_the_inspector_reports_without_raising(tmp_path):
     facts = HsmClientInspector(SOFTHSM_CLIENT_PATH, SOFTHSM_LIB, hsm.conf, allow_softhsm=True).inspect()
     assert facts["problems"] == [] and facts["vendor"] == "softhsm"
     facts = HsmClientInspector(str(tmp_path / "x"), str(tmp_path / "y.so"), str(tmp_path / "z")).inspect()
-    assert [p["code"] for p in facts["problems"]] == ["CLIENT_PATH_MISSING", "LIB_MISSING", "CONFIG_MISSING"]
+    assert sorted(p["code"] for p in facts["problems"]) == ["CLIENT_PATH_MISSING", "CONFIG_MISSING", "LIB_MISSING"]

@@ -76,3 +76,32 @@ def test_pin_flags_are_read_from_the_token_flags():
     flags = pin_flags(BASE | TokenFlag.USER_PIN_TO_BE_CHANGED)
     assert flags == {"user_pin_initialized": True, "user_pin_count_low": False, "user_pin_final_try": False,
                      "user_pin_locked": False, "user_pin_to_be_changed": True}
+
+
+class RaisingToken(FakeToken):
+    def __init__(self, error):
+        super().__init__(BASE)
+        self.error = error
+
+    def open(self, user_pin=None, **kwargs):
+        self.logins.append(user_pin)
+        raise self.error
+
+
+@pytest.mark.parametrize("error,code", [
+    ("PinLocked", "PIN_LOCKED"),            # the partition locked on this very login
+    ("PinIncorrect", "PIN_INCORRECT"),
+    ("DeviceError", "HSM_UNREACHABLE"),     # a network HSM that went away mid-call
+    ("TokenNotPresent", "HSM_UNREACHABLE"),
+    ("GeneralError", "HSM_ERROR"),
+])
+def test_login_failures_map_to_codes_and_are_not_retried(error, code):
+    from pkcs11 import exceptions
+    token = RaisingToken(getattr(exceptions, error)())
+    probe = PartitionProbe("/unused.so", "vsat", PIN)
+    probe.partition = {"label": "vsat", "serial_number": "1", "pin_flags": pin_flags(token.flags)}
+    with pytest.raises(VSatelliteError) as e:
+        probe._login_and_read(token)
+    assert e.value.code == code
+    assert token.logins == [PIN]
+    assert PIN not in e.value.message
