@@ -11,6 +11,7 @@ PACKAGES=(
   p11-kit p11-kit-modules            # p11-kit server/client: SoftHSM as a network HSM
   zlib1g                             # a real .so that is not PKCS#11, for negative tests
   shellcheck                         # ansible-test sanity runs it on the scripts
+  openssl                            # test certificates for the simulated tenant over HTTPS
   git make ca-certificates
 )
 

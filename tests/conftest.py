@@ -15,6 +15,7 @@ for path in (COLLECTIONS, REPO):
 
 from tests.support.softhsm import SoftHsm  # noqa: E402
 from tests.support import ansible_run, leaks  # noqa: E402
+from tests.support.simulator import Installer, Tenant  # noqa: E402
 
 
 @pytest.fixture
@@ -69,3 +70,19 @@ def run_module(tmp_path):
         return result
 
     return run
+
+
+@pytest.fixture
+def tenant(tmp_path):
+    """The simulated tenant, a real server on loopback with its state in SQLite."""
+    t = Tenant(tmp_path / "tenant")
+    yield t
+    t.stop()
+
+
+@pytest.fixture
+def installer(tenant, tmp_path):
+    """vsatctl, with one install dir per simulated host; every satellite it started is stopped after."""
+    i = Installer(tenant, tmp_path)
+    yield i
+    i.cleanup()
