@@ -2,9 +2,9 @@
 
 Module arguments travel through a named pipe (``-e @FIFO``, written by a
 thread while Ansible reads it), so a test's PIN is in neither argv, the
-environment nor a file on disk. The result is
-read back through the built-in ``tree`` callback; the ordinary output (at
-``-vvvv`` by default) is kept whole so that tests can search it for secrets.
+environment nor a file on disk. Results are read back through a test callback
+(``callback_plugins/result_log.py``), as every callback sees them; the ordinary
+output (at ``-vvvv`` by default) is kept whole so that tests can search it for secrets.
 """
 
 import json
@@ -15,22 +15,21 @@ import threading
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTIONS = os.path.join(REPO, ".build", "collections")
-PLAYBOOK = """\
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - name: run the module under test
-      {module}: "{{{{ module_args }}}}"
-"""
 
 
 class AnsibleRun:
-    def __init__(self, proc, result):
+    def __init__(self, proc, records):
         self.rc = proc.returncode
         self.stdout = proc.stdout
         self.stderr = proc.stderr
-        self.result = result
+        self.records = records
+        self.result = records[-1]["result"] if records else {}
+
+    def task(self, name, host="localhost"):
+        """The result of the (last) task called ``name`` on ``host``."""
+        found = [r for r in self.records if r["task"] == name and r["host"] == host]
+        assert found, "no result for task %r on %s; tasks seen: %s" % (name, host, [r["task"] for r in self.records])
+        return found[-1]["result"]
 
     @property
     def output(self):
@@ -38,15 +37,13 @@ class AnsibleRun:
 
     @property
     def failed(self):
-        # The tree callback keeps the module's result but not Ansible's own "failed" flag;
-        # a one-task play exits 2 when that task failed.
-        return self.rc == 2 or bool(self.result.get("failed"))
+        return self.records[-1]["status"] == "failed"
 
     def __repr__(self):
         return "AnsibleRun(rc=%d, result=%s)" % (self.rc, json.dumps(self.result, indent=1, default=str)[:4000])
 
 
-def ansible_env(extra=None, tree_dir=None):
+def ansible_env(extra=None, result_log=None):
     env = dict(os.environ)
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
@@ -57,8 +54,10 @@ def ansible_env(extra=None, tree_dir=None):
         "ANSIBLE_RETRY_FILES_ENABLED": "false",
     })
     env.pop("ANSIBLE_KEEP_REMOTE_FILES", None)
-    if tree_dir:
-        env.update({"ANSIBLE_CALLBACKS_ENABLED": "ansible.builtin.tree", "ANSIBLE_CALLBACK_TREE_DIR": tree_dir})
+    if result_log:
+        env.update({"ANSIBLE_CALLBACK_PLUGINS": os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                             "callback_plugins"),
+                    "ANSIBLE_CALLBACKS_ENABLED": "result_log", "NGTS_TEST_RESULT_LOG": result_log})
     env.update(extra or {})
     return env
 
@@ -79,33 +78,43 @@ def _unblock(fifo, writer):
 
 def run_module(module, args, workdir, env=None, check=False, verbosity=4, timeout=120):
     """Run ``ngts.vsatellite.<module>`` with ``args`` on localhost; return an AnsibleRun."""
+    tasks = [{"name": "run the module under test", "ngts.vsatellite." + module: "{{ module_args }}"}]
+    return run_playbook(tasks, {"module_args": args}, workdir, env=env, check=check, verbosity=verbosity,
+                        timeout=timeout, name=module)
+
+
+def run_playbook(tasks, variables, workdir, env=None, check=False, verbosity=4, timeout=300, name="play",
+                 hosts="localhost", inventory="localhost,", extra_args=()):
+    """Run ``tasks`` (a list of task dicts) with ``variables`` passed through a pipe; return an AnsibleRun."""
     workdir = str(workdir)
-    playbook = os.path.join(workdir, "play-%s.yml" % module)
-    tree = os.path.join(workdir, "tree-%s" % module)
+    playbook = os.path.join(workdir, "play-%s.yml" % name)
+    log = os.path.join(workdir, "results-%s.jsonl" % name)
+    for stale in (log,):
+        if os.path.exists(stale):
+            os.unlink(stale)
     with open(playbook, "w") as f:
-        f.write(PLAYBOOK.format(module="ngts.vsatellite." + module))
-    fifo = os.path.join(workdir, "args-%s.json" % module)
+        json.dump([{"hosts": hosts, "connection": "local", "gather_facts": False, "tasks": tasks}], f, indent=1)
+    fifo = os.path.join(workdir, "vars-%s.json" % name)
     if os.path.exists(fifo):
         os.unlink(fifo)
     os.mkfifo(fifo, 0o600)
-    writer = threading.Thread(target=_write_fifo, args=(fifo, json.dumps({"module_args": args})), daemon=True)
+    writer = threading.Thread(target=_write_fifo, args=(fifo, json.dumps(variables)), daemon=True)
     writer.start()
-    argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
-            playbook, "-e", "@" + fifo]
+    argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, playbook,
+            "-e", "@" + fifo] + list(extra_args)
     if verbosity:
         argv.append("-" + "v" * verbosity)
     if check:
         argv.append("--check")
     try:
         proc = subprocess.run(argv, check=False, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              env=ansible_env(env, tree), cwd=workdir, timeout=timeout)
+                              env=ansible_env(env, log), cwd=workdir, timeout=timeout)
     finally:
         _unblock(fifo, writer)
-    result = {}
-    path = os.path.join(tree, "localhost")
-    if os.path.exists(path):
-        with open(path) as f:
-            result = json.load(f)
-    if not result:
+    records = []
+    if os.path.exists(log):
+        with open(log) as f:
+            records = [json.loads(line) for line in f]
+    if not records:
         raise AssertionError("ansible-playbook gave no result (rc %d):\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr))
-    return AnsibleRun(proc, result)
+    return AnsibleRun(proc, records)
