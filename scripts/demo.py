@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path[:0] = [os.path.join(ROOT, ".build", "collections"), ROOT]
 
 from tests.support import ansible_run, leaks  # noqa: E402
 from tests.support.softhsm import SOFTHSM_CLIENT_PATH, SOFTHSM_LIB, SoftHsm  # noqa: E402

@@ -12,6 +12,8 @@ COLLECTIONS = os.path.join(REPO, ".build", "collections")
 for path in (COLLECTIONS, REPO):
     if path not in sys.path:
         sys.path.insert(0, path)
+# The simulator's vsatctl runs with "env python3": make that the venv's, which has python-pkcs11.
+os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
 from tests.support.softhsm import SoftHsm  # noqa: E402
 from tests.support import ansible_run, leaks  # noqa: E402
@@ -61,7 +63,7 @@ def run_module(tmp_path):
         env = dict({"SOFTHSM2_CONF": "/nonexistent/softhsm2.conf"}, **(env or {}))
         result = ansible_run.run_module(module, args, workdir, env=env, check=check)
         for secret in secrets:
-            leaks.assert_no_leak(secret, result.output, [leaks.ANSIBLE_HOME, str(tmp_path)])
+            leaks.assert_no_leak(secret, result.output, [leaks.ANSIBLE_HOME, str(tmp_path)], allow_holders=True)
         if secrets:
             # Ansible masks a no_log value it finds in a result with ********: a mask in the result
             # means the module put the secret there, and Ansible hid the leak.

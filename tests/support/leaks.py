@@ -6,24 +6,48 @@ import os
 ANSIBLE_HOME = os.path.expanduser("~/.ansible")
 # Scaffolds that log PIN bytes on purpose (pkcs11-spy); tests name them so and delete them after.
 SCAFFOLD_MARK = "pkcs11-spy"
+# Where a secret belongs: the VSatellite's own secret store (R: "the VSatellite's own secret store aside"),
+# and the simulated SaaS's database, which knows the pairing codes it issued.
+ALLOWED_HOLDERS = ("/opt-vsatellite/secrets/", "/tenant/tenant.sqlite")
 
 
-def files_containing(secret, roots):
-    needle = secret.encode()
-    hits = []
+def allowed(path):
+    return any(mark in path for mark in ALLOWED_HOLDERS)
+
+
+def _walk(roots):
     for root in roots:
         for dirpath, dummy, names in os.walk(root):
             for name in names:
-                path = os.path.join(dirpath, name)
-                if SCAFFOLD_MARK in path or not os.path.isfile(path) or os.path.islink(path):
-                    continue
-                try:
-                    with open(path, "rb") as f:
-                        if needle in f.read():
-                            hits.append(path)
-                except OSError:
-                    continue
+                yield os.path.join(dirpath, name)
+
+
+def files_containing(secret, roots, files=False):
+    """Files under ``roots`` (or the files ``roots`` itself lists, with files=True) holding ``secret``."""
+    needle = secret.encode()
+    hits = []
+    for path in (roots if files else _walk(roots)):
+        if SCAFFOLD_MARK in path or not os.path.isfile(path) or os.path.islink(path):
+            continue
+        try:
+            with open(path, "rb") as f:
+                if needle in f.read():
+                    hits.append(path)
+        except OSError:
+            continue
     return hits
+
+
+def files_changed_since(timestamp, roots):
+    """Files under ``roots`` modified since ``timestamp``: the only ones a run can have left a secret in."""
+    out = []
+    for path in _walk(roots):
+        try:
+            if os.lstat(path).st_mtime >= timestamp - 1:
+                out.append(path)
+        except OSError:
+            continue
+    return out
 
 
 def variants(secret):
@@ -33,12 +57,13 @@ def variants(secret):
     return sorted(forms, key=len, reverse=True)
 
 
-def assert_no_leak(secret, text="", roots=()):
+def assert_no_leak(secret, text="", roots=(), allow_holders=False):
     assert secret, "a leak check needs the secret it looks for"
     where = []
     for form in variants(secret):
         if form in text:
             line = next(line for line in text.splitlines() if form in line)
             where.append("output line: %s" % line.replace(form, "<SECRET>")[:300])
-        where += ["file: %s" % p for p in files_containing(form, [r for r in roots if os.path.exists(r)])]
+        where += ["file: %s" % p for p in files_containing(form, [r for r in roots if os.path.exists(r)])
+                  if not (allow_holders and allowed(p))]
     assert not where, "secret found in " + "; ".join(sorted(set(where)))

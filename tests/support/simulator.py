@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 
-from .pty_prompt import run_with_pty
+from ansible_collections.ngts.vsatellite.plugins.module_utils._pty import run_with_pty
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SIMULATOR = os.path.join(REPO, "simulator")
@@ -162,6 +162,12 @@ class Installer:
 
     def install_dir(self, name):
         return os.path.join(self.workdir, "hosts", name, "opt-vsatellite")
+
+    def track(self, name):
+        """An install dir that something else (a module under test) installs into: cleaned up after too."""
+        path = self.install_dir(name)
+        self.dirs.append(path)
+        return path
 
     def install(self, name, pin=None, hsm=None, code=None, env=None, interactive=False, extra_args=()):
         """Install; returns (rc, output). The PIN goes on stdin (--silent) or to the prompt on a pty."""

@@ -9,7 +9,7 @@ import os
 import secrets
 import subprocess
 
-from .pty_prompt import run_with_pty
+from ansible_collections.ngts.vsatellite.plugins.module_utils._pty import run_with_pty
 
 SOFTHSM_LIB = "/usr/lib/softhsm/libsofthsm2.so"
 SOFTHSM_LIB_MULTIARCH = "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"
