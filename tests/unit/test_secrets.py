@@ -1,3 +1,5 @@
+import json
+
 from ansible_collections.ngts.vsatellite.plugins.module_utils._secrets import MASK, mask
 
 
@@ -14,4 +16,5 @@ def test_empty_secrets_and_none_are_harmless():
 
 def test_escaped_forms_are_masked_too():
     secret = "a'b\\c"
-    assert mask("repr: %r json: %s" % (secret, '"a\'b\\\\c"'), [secret]) == "repr: '%s' json: \"%s\"" % (MASK, MASK)
+    text = "raw: %s repr: %r json: %s" % (secret, secret, json.dumps(secret))
+    assert mask(text, [secret]) == 'raw: %s repr: "%s" json: "%s"' % (MASK, MASK, MASK)
