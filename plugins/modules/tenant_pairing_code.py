@@ -23,14 +23,13 @@ author:
 extends_documentation_fragment:
   - ngts.vsatellite.tenant_api
   - ansible.builtin.action_common_attributes
+  - ngts.vsatellite.attributes.posix
 attributes:
   check_mode:
     support: full
     details: Nothing is created; RV(pairing_code) is null.
   diff_mode:
     support: none
-  platform:
-    platforms: posix
 options:
   reuse_count:
     description: How many VSatellites may pair with the code. Size it to the hosts being installed.

@@ -22,13 +22,12 @@ author:
 extends_documentation_fragment:
   - ngts.vsatellite.tenant_api
   - ansible.builtin.action_common_attributes
+  - ngts.vsatellite.attributes.posix
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
-  platform:
-    platforms: posix
 options:
   id:
     description: The edge instance id. One of O(id) and O(name) is required.

@@ -22,15 +22,7 @@ author:
 extends_documentation_fragment:
   - ngts.vsatellite.tenant_api
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: N/A
-    details: The module changes nothing.
-  platform:
-    platforms: posix
+  - ngts.vsatellite.attributes.info_module
 options:
   names:
     description: Only the VSatellites with these names. The tenant's DEK mode is still computed from all of them.

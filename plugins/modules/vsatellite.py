@@ -31,6 +31,7 @@ author:
 extends_documentation_fragment:
   - ngts.vsatellite.installer
   - ansible.builtin.action_common_attributes
+  - ngts.vsatellite.attributes.posix
 attributes:
   check_mode:
     support: full
@@ -38,8 +39,6 @@ attributes:
   diff_mode:
     support: full
     details: Shows the settings before and after, never a secret.
-  platform:
-    platforms: posix
 options:
   state:
     description:

@@ -22,15 +22,7 @@ author:
 extends_documentation_fragment:
   - ngts.vsatellite.installer
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: N/A
-    details: The module changes nothing.
-  platform:
-    platforms: posix
+  - ngts.vsatellite.attributes.info_module
 options: {}
 """
 
