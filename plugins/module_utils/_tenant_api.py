@@ -85,7 +85,6 @@ class TenantClient:
         self.retries = retries
         self.backoff = backoff
         self._sleep = sleep
-        self.attempts = 0  # for callers that report how hard it was
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -97,7 +96,6 @@ class TenantClient:
             headers["Content-Type"] = "application/json"
         last = None
         for attempt in range(self.retries + 1):
-            self.attempts += 1
             if attempt:
                 self._sleep(self._delay(attempt, last))
             try:
