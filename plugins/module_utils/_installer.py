@@ -38,6 +38,13 @@ HINTS = {
     "already_installed": "a VSatellite is already installed in install_dir",
     "no_terminal": "the installer's text UI needs a terminal: use installer_input=stdin (--silent)",
 }
+# What the installer (and the VSatellite it starts) may see of the module's environment. Anything else,
+# a tenant API key exported on the controller for instance, must not end up in a long-running daemon.
+ENV_ALLOWLIST = ("PATH", "HOME", "TMPDIR", "TZ", "SSL_CERT_FILE", "SSL_CERT_DIR", "http_proxy", "https_proxy",
+                 "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "P11_KIT_SERVER_ADDRESS", "XDG_RUNTIME_DIR",
+                 "PYTHONPATH")
+ENV_PREFIXES = ("VSAT_SIM_",)  # the simulator's own knobs
+
 # (module option name, installer flag, name in the installer's recorded settings)
 HSM_SETTINGS = (
     ("client_path", "--hsm-client-path", "client_path"),
@@ -57,7 +64,8 @@ class InstallerResult:
 
 class Installer:
     def __init__(self, path=DEFAULT_INSTALLER, install_dir=DEFAULT_INSTALL_DIR, input_mode="stdin",
-                 pin_prompt=DEFAULT_PIN_PROMPT, term="xterm", exit_codes=None, extra_args=None, timeout=600):
+                 pin_prompt=DEFAULT_PIN_PROMPT, term="xterm", exit_codes=None, extra_args=None, timeout=600,
+                 env_passthrough=()):
         self.path = path
         self.install_dir = install_dir
         self.input_mode = input_mode
@@ -66,6 +74,7 @@ class Installer:
         self.exit_codes = dict(DEFAULT_EXIT_CODES, **(exit_codes or {}))
         self.extra_args = list(extra_args or [])
         self.timeout = timeout
+        self.env_passthrough = tuple(env_passthrough)
 
     def check_present(self):
         if not (os.path.isfile(self.path) and os.access(self.path, os.X_OK)):
@@ -74,7 +83,10 @@ class Installer:
                                   % self.path)
 
     def env(self):
-        env = dict(os.environ, LC_ALL="C", LANG="C", TERM=self.term)
+        """An allowlisted environment, in the C locale, with TERM for the text UI."""
+        keep = ENV_ALLOWLIST + self.env_passthrough
+        env = dict((k, v) for k, v in os.environ.items() if k in keep or k.startswith(ENV_PREFIXES))
+        env.update(LC_ALL="C", LANG="C", TERM=self.term)
         return env
 
     def meaning(self, rc):

@@ -64,5 +64,11 @@ def run_with_pty(argv, answers, env=None, timeout=120.0):
                 break
     finally:
         os.close(master)
-    rc = proc.wait(timeout=timeout)
+    try:
+        rc = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # Its text holds the whole argv: never let it out; say what happened in our own words.
+        proc.kill()
+        proc.wait()
+        raise PromptError("%s closed its terminal but did not exit within %ds; it was killed" % (argv[0], timeout))
     return rc, mask(output.decode("utf-8", "replace"), secrets)

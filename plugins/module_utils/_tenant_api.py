@@ -6,6 +6,9 @@
 
 Transient failures (429, 5xx, timeouts, refused connections) are retried with exponential back-off;
 a 400, 401, 404 or 412 is an answer, not an accident, and fails at once with the API's own message.
+A POST creates something (a pairing code), so it is retried only when the request was surely not
+acted on: a refused connection, a 429 or a 503. After a timeout or another 5xx it may have been,
+and a retry would leave a second live pairing code behind.
 The API key is sent in a header and never appears in an error or a result.
 """
 
@@ -30,6 +33,8 @@ REGIONS = {
     "ca": "https://api.ca.venafi.cloud",
 }
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+NOT_ACTED_ON_STATUSES = (429, 503)  # the server says it did not take the request
+IDEMPOTENT = ("GET", "PUT", "DELETE")
 DEK_MODE_NONE, DEK_MODE_SOFTWARE, DEK_MODE_HSM, DEK_MODE_MIXED, DEK_MODE_UNKNOWN = (
     "none", "software", "hsm", "mixed", "unknown")
 
@@ -106,15 +111,18 @@ class TenantClient:
             except HTTPError as e:
                 status, payload = e.code, _json_or_none(e)
                 message, api_code = _api_message(payload, e)
-                if status not in RETRY_STATUSES:
-                    raise TenantApiError("%s %s: %d %s" % (method, path, status, message), status, api_code, attempt + 1)
                 last = TenantApiError("%s %s: %d %s" % (method, path, status, message), status, api_code, attempt + 1)
                 last.retry_after = _retry_after(e)
+                retry = status in (RETRY_STATUSES if method in IDEMPOTENT else NOT_ACTED_ON_STATUSES)
             except (URLError, socket.timeout, socket.error, ConnectionError) as e:
                 reason = getattr(e, "reason", e)
                 last = TenantApiError("%s %s: no answer from %s (%s)" % (method, path, self.api_url, reason), None,
                                       None, attempt + 1)
-        last.message = "%s, after %d attempt(s)" % (last.message, last.attempts)
+                retry = method in IDEMPOTENT or isinstance(reason, ConnectionRefusedError)
+            if not retry:
+                break
+        if last.attempts > 1:
+            last.message = "%s, after %d attempt(s)" % (last.message, last.attempts)
         raise last
 
     def _delay(self, attempt, last):
@@ -136,7 +144,12 @@ class TenantClient:
         return self.call("PUT", "/v1/edgeinstances/%s" % quote(instance_id, safe=""), {"name": name})
 
     def delete(self, instance_id):
-        self.call("DELETE", "/v1/edgeinstances/%s" % quote(instance_id, safe=""))
+        try:
+            self.call("DELETE", "/v1/edgeinstances/%s" % quote(instance_id, safe=""))
+        except TenantApiError as e:
+            # A retry that finds it gone: an earlier attempt, answered too late, did delete it.
+            if not (e.status == 404 and e.attempts > 1):
+                raise
 
     def environments(self):
         return self.call("GET", "/v1/environments").get("environments", [])

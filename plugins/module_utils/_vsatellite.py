@@ -96,6 +96,16 @@ class Deployment:
                     "R3)" if current["dek_protection"] != self.desired["dek_protection"] else ""),
                 diff={"before": current, "after": self.desired}, installed=True)
         self._validate_install()
+        if current is not None and current["dek_protection"] != self.desired["dek_protection"]:
+            # The tenant still has this VSatellite: a new one in the other mode gets a 412 (R3), and
+            # uninstalling first would have removed a working VSatellite for nothing.
+            raise VSatelliteError(
+                "SETTINGS_DIFFER", "state=reinstalled cannot change the DEK protection from %s to %s: the tenant "
+                                   "refuses another mode while any VSatellite exists (R3). Nothing was changed. "
+                                   "Remove every VSatellite from the tenant first (playbook "
+                                   "ngts.vsatellite.switch_dek_mode)" % (current["dek_protection"],
+                                                                         self.desired["dek_protection"]),
+                diff={"before": current, "after": self.desired}, installed=True)
         result.update(changed=True, diff={"before": current or {}, "after": self.desired})
         if self.check_mode:
             return dict(result, installed=current is not None, **self.desired)
@@ -146,6 +156,14 @@ class Deployment:
         r = self.installer.install(self.desired["api_url"], self.pairing_code, self.desired["hsm"], self.pin,
                                    self.accept)
         status = self.installer.status()
+        if r.rc != 0 and status.get("installed"):
+            raise VSatelliteError(
+                "INSTALL_FAILED", "the installer failed (rc %d)%s, yet a VSatellite is now installed in %s: it may "
+                                  "be incomplete. Run again with state=reinstalled once the cause is fixed. Its "
+                                  "output: %s" % (r.rc, self._hint(r.rc), self.installer.install_dir,
+                                                  r.output.strip()[-1500:]),
+                installer_rc=r.rc, installer_output=r.output, installed=True, changed=True,
+                install_log_tail=tail(self._install_log(), self.log_lines, self.secrets))
         if r.rc != 0 or not status.get("installed"):
             where = ("the VSatellite that was installed has been uninstalled, and the new install failed: fix the "
                      "cause and run again (state=present installs it) " if reinstalling else "")

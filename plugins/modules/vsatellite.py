@@ -111,6 +111,14 @@ options:
     description: Seconds the installer may take.
     type: int
     default: 600
+  installer_env_passthrough:
+    description:
+      - Names of more environment variables to hand to the installer. It only sees an allowlist otherwise
+        (C(PATH), C(HOME), C(TMPDIR), C(TZ), the proxy and CA variables, C(P11_KIT_SERVER_ADDRESS),
+        C(XDG_RUNTIME_DIR), C(PYTHONPATH)), so that nothing else (an API key, say) reaches the VSatellite daemon.
+    type: list
+    elements: str
+    default: []
   wait_for_health:
     description:
       - After an install, wait up to this many seconds for the VSatellite to report itself healthy, and fail with
@@ -228,6 +236,7 @@ def main():
             installer_term=dict(type="str", default="xterm"),
             installer_exit_codes=dict(type="dict", default={}),
             installer_timeout=dict(type="int", default=600),
+            installer_env_passthrough=dict(type="list", elements="str", default=[], no_log=False),
             wait_for_health=dict(type="int", default=0),
             log_lines=dict(type="int", default=20),
         ),
@@ -241,7 +250,7 @@ def main():
     installer = Installer(p["installer_path"], p["install_dir"], input_mode=p["installer_input"],
                           pin_prompt=p["installer_pin_prompt"], term=p["installer_term"],
                           exit_codes=p["installer_exit_codes"], extra_args=p["installer_extra_args"],
-                          timeout=p["installer_timeout"])
+                          timeout=p["installer_timeout"], env_passthrough=p["installer_env_passthrough"])
     deployment = Deployment(installer, state=p["state"], api_url=p["api_url"], pairing_code=p["pairing_code"],
                             hsm=p["hsm"], pin=p["hsm_pin"], accept_license_agreement=p["accept_license_agreement"],
                             check_mode=module.check_mode, wait_for_health=p["wait_for_health"],

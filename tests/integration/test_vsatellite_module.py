@@ -75,6 +75,12 @@ def test_a_changed_setting_is_refused_with_the_difference(run_module, args, host
     assert r.result["diff"]["before"]["hsm"]["partition_label"] == "vsat-dek"
     soft = run_module("vsatellite", args(hsm=None, hsm_pin=None), env=host.env)
     assert "dek_protection: installed 'hsm', asked 'software'" in soft.result["msg"] and "R3" in soft.result["msg"]
+    # Not even state=reinstalled changes the mode: the tenant would refuse, after the uninstall (R3).
+    before = run_module("vsatellite_info", dict(installer_path=VSATCTL, install_dir=host.dir))
+    switch = run_module("vsatellite", args(hsm=None, hsm_pin=None, state="reinstalled"), env=host.env)
+    assert switch.failed and "cannot change the DEK protection from hsm to software" in switch.result["msg"]
+    after = run_module("vsatellite_info", dict(installer_path=VSATCTL, install_dir=host.dir))
+    assert after.result["edge_instance_id"] == before.result["edge_instance_id"] and after.result["health"]["running"]
 
 
 def test_diff_mode_shows_settings_and_no_secret(args, host, tmp_path, partition):

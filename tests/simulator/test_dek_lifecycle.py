@@ -3,7 +3,9 @@ each with real VSatellite processes on real SoftHSM partitions."""
 
 import base64
 import os
+import re
 import signal
+import threading
 import time
 
 from ansible_collections.ngts.vsatellite.plugins.module_utils._hsm_partition import PartitionProbe
@@ -40,12 +42,23 @@ def test_r6_the_first_vsatellite_generates_the_dek_and_the_next_ones_use_it(tena
 
 
 def test_r6_two_first_vsatellites_at_once_make_one_dek(tenant, installer, partition, flags):
+    """Both look into the empty partition before either has generated: the tenant lets one generate."""
     code = tenant.pairing_code()
-    for name in ("x", "y"):
-        assert installer.install(name, pin=partition.pin, hsm=flags(partition), code=code)[0] == 0
+    # Slow the VSatellites' channel, so that each one's look into the partition and its request to
+    # generate are far apart: both find the partition empty before either generates.
+    tenant.api("POST", "/v1/sim/faults", {"latencyMs": 400, "count": 6, "scope": "edge"}, expect=201)
+    results = {}
+    threads = [threading.Thread(target=lambda n=n: results.update({n: installer.install(
+        n, pin=partition.pin, hsm=flags(partition), code=code)})) for n in ("x", "y")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [results[n][0] for n in ("x", "y")] == [0, 0], results
     for name in ("x", "y"):
         wait_for(lambda n=name: installer.status(n)["healthy"], what="%s healthy" % name)
     assert probe(partition)["count"] == 1
+    assert sum("generated the tenant's DEK" in installer.log(n) for n in ("x", "y")) == 1
 
 
 def test_r5_a_wrong_pin_installs_and_leaves_an_unhealthy_vsatellite_whose_log_says_why(
@@ -56,6 +69,42 @@ def test_r5_a_wrong_pin_installs_and_leaves_an_unhealthy_vsatellite_whose_log_sa
     wait_for(lambda: tenant.status_of(iid) == ("UNHEALTHY", "HSM_ERROR"), what="UNHEALTHY")
     assert "CKR_PIN_INCORRECT" in installer.log("a")
     assert probe(partition)["present"] is False  # nothing generated with a wrong PIN
+
+
+def test_r14_a_refused_pin_is_never_tried_again(tenant, installer, partition, flags, tmp_path):
+    """Heartbeat after heartbeat, the VSatellite with a wrong PIN logs in once (pkcs11-spy counts)."""
+    spy_log = str(tmp_path / "pkcs11-spy.log")
+    env = {"PKCS11SPY": SOFTHSM_LIB, "PKCS11SPY_OUTPUT": spy_log}
+    rc, out = installer.install("a", pin="wrong-pin-1234", env=env,
+                                hsm=flags(partition, hsm_lib_path="/usr/lib/x86_64-linux-gnu/pkcs11/pkcs11-spy.so"))
+    assert rc == 0, out
+    iid = installer.status("a")["edgeInstanceId"]
+    wait_for(lambda: tenant.status_of(iid) == ("UNHEALTHY", "HSM_ERROR"), what="UNHEALTHY")
+    time.sleep(2)  # six more heartbeats
+    with open(spy_log) as f:
+        logins = re.findall(r"C_Login\n.*?Returned:\s+\d+ (\w+)", f.read(), re.S)
+    os.unlink(spy_log)  # it holds PIN bytes
+    assert logins == ["CKR_PIN_INCORRECT"]
+    assert "not tried again (R14)" in installer.log("a")
+
+
+def test_the_daemon_gets_an_allowlisted_environment(installer, partition, flags):
+    rc, out = installer.install("a", pin=partition.pin, hsm=flags(partition),
+                                env={"NGTS_API_KEY": "must-not-reach-the-daemon", "SOME_TOKEN": "nor-this"})
+    assert rc == 0, out
+    with open("/proc/%d/environ" % installer.pid("a"), "rb") as f:
+        environ = f.read().decode()
+    assert "must-not-reach-the-daemon" not in environ and "nor-this" not in environ
+    assert "VSAT_SIM_HEARTBEAT=" in environ and "LC_ALL=C" in environ
+
+
+def test_health_is_not_claimed_without_a_fresh_delivered_report(tenant, installer, partition, flags):
+    install_active(tenant, installer, "a", partition, flags)
+    tenant.stop()
+    partition.hsm.delete_keys(partition.serial)
+    wait_for(lambda: not installer.status("a")["healthy"], 5, what="local health to drop")
+    status = installer.status("a")
+    assert status["healthy"] is False and status["running"] is True
 
 
 def test_r7_a_vsatellite_recovers_by_itself_when_the_network_hsm_comes_back(

@@ -85,3 +85,13 @@ def test_https_with_a_test_certificate(tmp_path, partition, flags):
     finally:
         installer.cleanup()
         tenant.stop()
+
+
+def test_a_vsatellite_that_never_reports_is_lost_during_install(tenant):
+    code = tenant.pairing_code()
+    status, body = tenant.api("POST", "/v1/sim/edge/register", {
+        "pairingCode": code, "name": "silent", "dekMode": "HSM", "heartbeatInterval": 0.2})
+    assert status == 201
+    assert tenant.instance(body["edgeInstanceId"])["edgeStatus"] == "INSTALLED"
+    wait_for(lambda: tenant.instance(body["edgeInstanceId"])["edgeStatus"] == "LOST_CONNECTION_DURING_INSTALL", 5,
+             what="LOST_CONNECTION_DURING_INSTALL")

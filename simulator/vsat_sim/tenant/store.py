@@ -393,9 +393,10 @@ class Store:
 
     def _instance_info(self, db, row, status_details=False):
         now = time.time()
+        silent = MISSED_HEARTBEATS * row["heartbeat_interval"]
         if row["last_seen"] is None:
-            status = "INSTALLED"
-        elif now - row["last_seen"] > MISSED_HEARTBEATS * row["heartbeat_interval"]:
+            status = "LOST_CONNECTION_DURING_INSTALL" if now - row["deployed"] > silent else "INSTALLED"
+        elif now - row["last_seen"] > silent:
             status = "LOST_CONNECTION"
         else:
             status = "ACTIVE" if row["healthy"] else "UNHEALTHY"
