@@ -10,6 +10,8 @@ PACKAGES=(
   opensc                             # pkcs11-tool, and pkcs11-spy.so for counting C_Login calls
   p11-kit p11-kit-modules            # p11-kit server/client: SoftHSM as a network HSM
   zlib1g                             # a real .so that is not PKCS#11, for negative tests
+  podman runc uidmap slirp4netns     # the VSatellite hosts of the container tests (no Docker engine here)
+  debootstrap                        # their image is built locally: no registry is reachable
   shellcheck                         # ansible-test sanity runs it on the scripts
   openssl                            # test certificates for the simulated tenant over HTTPS
   git make ca-certificates

@@ -24,6 +24,25 @@ COLL=$ROOT/.build/collections/ansible_collections/ngts
 mkdir -p "$COLL"
 ln -sfn "$ROOT" "$COLL/vsatellite"
 
+# containers.podman (the Molecule podman driver and the podman connection): Galaxy is not reachable,
+# so it comes from the `ansible` package on PyPI, of which only that collection is unpacked.
+ANSIBLE_PACKAGE=ansible==12.3.0
+PODMAN_COLL=$ROOT/.build/collections/ansible_collections/containers/podman
+if [ ! -f "$PODMAN_COLL/MANIFEST.json" ]; then
+  echo "setup-venv: containers.podman from $ANSIBLE_PACKAGE"
+  DL=$ROOT/.build/cache
+  mkdir -p "$DL"
+  "$VENV/bin/pip" download -q --no-deps -d "$DL" "$ANSIBLE_PACKAGE" 2>&1 | grep -v "^WARNING: Location" || true
+  "$VENV/bin/python" - "$DL" "$ROOT/.build/collections" <<'PY'
+import glob, sys, zipfile
+wheel = sorted(glob.glob(sys.argv[1] + "/ansible-*.whl"))[-1]
+with zipfile.ZipFile(wheel) as z:
+    members = [m for m in z.namelist() if m.startswith("ansible_collections/containers/podman/")]
+    z.extractall(sys.argv[2], members)
+PY
+  rm -f "$DL"/ansible-*.whl
+fi
+
 # ansible-test downloads a pip bootstrap script from a host that is not reachable here,
 # and its venvs do not see the machine's pip settings: an offline stand-in (NOTES.md).
 CACHE=$HOME/.ansible/test/cache

@@ -89,11 +89,13 @@ def run_playbook(tasks, variables, workdir, env=None, check=False, verbosity=4, 
     workdir = str(workdir)
     playbook = os.path.join(workdir, "play-%s.yml" % name)
     log = os.path.join(workdir, "results-%s.jsonl" % name)
-    for stale in (log,):
-        if os.path.exists(stale):
-            os.unlink(stale)
+    if os.path.exists(log):
+        os.unlink(log)
     with open(playbook, "w") as f:
-        json.dump([{"hosts": hosts, "connection": "local", "gather_facts": False, "tasks": tasks}], f, indent=1)
+        play = {"hosts": hosts, "gather_facts": False, "tasks": tasks}
+        if inventory == "localhost,":
+            play["connection"] = "local"
+        json.dump([play], f, indent=1)
     fifo = os.path.join(workdir, "vars-%s.json" % name)
     if os.path.exists(fifo):
         os.unlink(fifo)
