@@ -88,14 +88,22 @@ def run_playbook(tasks, variables, workdir, env=None, check=False, verbosity=4, 
     """Run ``tasks`` (a list of task dicts) with ``variables`` passed through a pipe; return an AnsibleRun."""
     workdir = str(workdir)
     playbook = os.path.join(workdir, "play-%s.yml" % name)
-    log = os.path.join(workdir, "results-%s.jsonl" % name)
-    if os.path.exists(log):
-        os.unlink(log)
     with open(playbook, "w") as f:
         play = {"hosts": hosts, "gather_facts": False, "tasks": tasks}
         if inventory == "localhost,":
             play["connection"] = "local"
         json.dump([play], f, indent=1)
+    return run_playbook_file(playbook, variables, workdir, env, check, verbosity, timeout, name, inventory,
+                             extra_args)
+
+
+def run_playbook_file(playbook, variables, workdir, env=None, check=False, verbosity=4, timeout=600, name="play",
+                      inventory="localhost,", extra_args=()):
+    """Run a playbook (a path, or a collection playbook such as ngts.vsatellite.preflight)."""
+    workdir = str(workdir)
+    log = os.path.join(workdir, "results-%s.jsonl" % name)
+    if os.path.exists(log):
+        os.unlink(log)
     fifo = os.path.join(workdir, "vars-%s.json" % name)
     if os.path.exists(fifo):
         os.unlink(fifo)
