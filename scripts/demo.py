@@ -1,110 +1,99 @@
-"""The main job, for now: a SoftHSM partition on this machine, both HSM modules run against it
-through ansible-playbook, and a readable report.
+"""The main job: a demo fleet deploy on SoftHSM containers.
 
-The partition is made in SoftHSM's default installation (/etc/softhsm/softhsm2.conf) with a
-fresh random PIN that is held in memory only, and removed at the end: no secret is left behind.
+Builds the host image if missing, starts the simulated tenant on loopback, makes a SoftHSM partition
+(a fresh random PIN, held in memory only) that three containers share as three clients of one HSM,
+runs ``ansible-playbook ngts.vsatellite.deploy`` against them, proves the DEK's job (a key stored
+through the tenant decrypts on every host, R13), and prints the fleet report. Everything it made is
+removed at the end, but the report in demo-output/: no secret is left behind.
 """
 
 import json
 import os
-import subprocess
+import shutil
 import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(ROOT, ".build", "collections"), ROOT]
+os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]
 
-from tests.support import ansible_run, leaks  # noqa: E402
-from tests.support.softhsm import SOFTHSM_CLIENT_PATH, SOFTHSM_LIB, SoftHsm  # noqa: E402
+from tests.support import leaks  # noqa: E402
+from tests.support.ansible_run import run_playbook_file  # noqa: E402
+from tests.support.containers import CONTAINERS_CONF, Container, build_image  # noqa: E402
+from tests.support.simulator import VSATCTL, Tenant  # noqa: E402
+from tests.support.softhsm import SoftHsm  # noqa: E402
 
-DEFAULT_CONF = "/etc/softhsm/softhsm2.conf"
-LABEL = "vsat-demo"
 OUT = os.path.join(ROOT, "demo-output")
+LABEL = "vsat-demo"
+HOSTS = 3
 
 
-class DefaultSoftHsm(SoftHsm):
-    """SoftHSM's own default installation, not a test directory."""
-
-    def __init__(self):  # pylint: disable=super-init-not-called
-        self.conf = DEFAULT_CONF
-        self.pins = {}
-        with open(DEFAULT_CONF) as f:
-            self.tokendir = [l.split("=", 1)[1].strip() for l in f if l.startswith("directories.tokendir")][0]
-        os.makedirs(self.tokendir, exist_ok=True)
-
-
-def delete_demo_token(hsm):
-    if any(t["label"] == LABEL for t in hsm.tokens()):
-        subprocess.run(["softhsm2-util", "--delete-token", "--token", LABEL], env=hsm.env, check=True,
-                       stdout=subprocess.DEVNULL)
+def step(text):
+    print("==> %s" % text, flush=True)
 
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    hsm = DefaultSoftHsm()
-    delete_demo_token(hsm)  # a partition left by an earlier demo: its PIN is gone with that run
-    serial = hsm.init_token(LABEL)
-    pin = hsm.pins[serial]
-    outputs = []
+    step("building the VSatellite host image (only when missing or changed)")
+    build_image()
+    work = tempfile.mkdtemp(prefix="ngts-demo-", dir="/var/tmp")
+    tenant = containers = None
     try:
-        with tempfile.TemporaryDirectory() as work:
-            client = ansible_run.run_module("hsm_client_info", dict(
-                client_path=SOFTHSM_CLIENT_PATH, lib_path=SOFTHSM_LIB, config_path=DEFAULT_CONF,
-                allow_softhsm=True), work)
-            probe_args = dict(lib_path=SOFTHSM_LIB, config_path=DEFAULT_CONF, partition_label=LABEL, pin=pin)
-            before = ansible_run.run_module("hsm_partition_info", probe_args, work)
-            # Stand-in for the first VSatellite (R6) until the simulator exists: an AES-256 DEK,
-            # sensitive and never extractable, generated inside the partition.
-            hsm.generate_dek(serial)
-            after = ansible_run.run_module("hsm_partition_info", probe_args, work)
-            outputs = [client.output, before.output, after.output]
-            for run in (client, before, after):
-                leaks.assert_no_leak(pin, run.output, [work])
+        step("starting the simulated tenant on loopback")
+        tenant = Tenant(os.path.join(work, "tenant"))
+        step("making SoftHSM partition %r; its token directory is mounted into each host: one partition, %d "
+             "clients" % (LABEL, HOSTS))
+        hsm = SoftHsm(os.path.join(work, "hsm"))
+        serial = hsm.init_token(LABEL)
+        pin = hsm.pins[serial]
+        step("starting %d VSatellite hosts (podman containers)" % HOSTS)
+        containers = [Container(mounts=[hsm.base_dir], name="vsat-demo-%d" % (i + 1)) for i in range(HOSTS)]
+        inventory = os.path.join(work, "inventory.yml")
+        with open(inventory, "w") as f:
+            json.dump({"vsatellites": {
+                "hosts": dict((c.name, {"ansible_connection": "containers.podman.podman",
+                                        "ansible_python_interpreter": "/usr/bin/python3"}) for c in containers),
+                "vars": {"vsatellite_api_url": tenant.url, "vsatellite_installer_src": VSATCTL,
+                         "vsatellite_hsm_client_path": "/usr/lib/softhsm",
+                         "vsatellite_hsm_lib_path": "/usr/lib/softhsm/libsofthsm2.so",
+                         "vsatellite_hsm_config_path": hsm.conf, "vsatellite_partition_label": LABEL,
+                         "vsatellite_allow_softhsm": True, "vsatellite_batch_size": 2,
+                         "vsatellite_report_dir": OUT,
+                         "vsatellite_environment": {"VSAT_SIM_NAME": "{{ inventory_hostname }}",
+                                                    "VSAT_SIM_HEARTBEAT": "1"}}}}, f)
+        step("ansible-playbook ngts.vsatellite.deploy (the PIN and the API key go through a pipe)")
+        run = run_playbook_file("ngts.vsatellite.deploy", {"vsatellite_partition_pin": pin,
+                                                            "vsatellite_api_key": tenant.api_key},
+                                work, inventory=inventory, env={"CONTAINERS_CONF": CONTAINERS_CONF},
+                                name="deploy", verbosity=0, timeout=900)
+        with open(os.path.join(OUT, "deploy.log"), "w") as f:
+            f.write(run.output)
+        if run.rc != 0:
+            print(run.output[-6000:])
+            print("The deploy failed (rc %d); its whole output is in demo-output/deploy.log" % run.rc)
+            return 1
+        step("R13: a key generated through the tenant, decrypted on every host")
+        key = tenant.store_key()
+        checks = [(i["name"], tenant.verify_key(key["id"], i["id"])["status"]) for i in tenant.instances()]
+        for secret in (pin, tenant.api_key):
+            leaks.assert_no_leak(secret, run.output)
+        with open(os.path.join(OUT, "fleet-report.txt")) as f:
+            table = f.read()
+        print()
+        print("ngts.vsatellite demo: %d VSatellites on one SoftHSM partition (development only)" % HOSTS)
+        print(table)
+        print("Key %s stored encrypted by %s; decrypted on: %s" % (
+            key["id"], key["edgeInstanceId"], ", ".join("%s %s" % c for c in checks)))
+        print("Secrets: the PIN and the API key were searched for in %d bytes of ansible-playbook output: absent"
+              % len(run.output))
+        print("Report: demo-output/fleet-report.json, demo-output/fleet-report.txt; log: demo-output/deploy.log")
+        return 0 if all(status == "MATCH" for dummy, status in checks) else 1
     finally:
-        delete_demo_token(hsm)
-
-    report = build_report(client.result, before.result, after.result, sum(len(o) for o in outputs))
-    print(report)
-    with open(os.path.join(OUT, "report.txt"), "w") as f:
-        f.write(report + "\n")
-    with open(os.path.join(OUT, "report.json"), "w") as f:
-        json.dump({"hsm_client_info": strip(client.result), "hsm_partition_info_before": strip(before.result),
-                   "hsm_partition_info_after": strip(after.result)}, f, indent=2, sort_keys=True)
-    failed = [r for r in (client, after) if r.failed]
-    return 1 if failed else 0
-
-
-def strip(result):
-    return dict((k, v) for k, v in result.items() if k != "invocation")
-
-
-def build_report(client, before, after, output_bytes):
-    lib, conf, part = client["library"], client["config"], after.get("partition") or {}
-    info = lib.get("info") or {}
-    dek = after.get("dek") or {}
-    flags = part.get("pin_flags", {})
-    rows = [
-        ("HSM client", "%s (%s %s, PKCS#11 %s)" % (
-            client["vendor"], info.get("manufacturer_id"), info.get("library_version"), info.get("cryptoki_version"))),
-        ("  library", "%s -> %s" % (lib["path"], lib["realpath"])),
-        ("  sha256", lib["sha256"]),
-        ("  config", "%s (tokendir %s)" % (conf["path"], conf.get("tokendir"))),
-        ("  problems", ", ".join(p["code"] for p in client["problems"]) or "none"),
-        ("Partition", "%s  serial %s  (%s, %s)" % (part.get("label"), part.get("serial_number"),
-                                                   part.get("manufacturer_id"), part.get("model"))),
-        ("  PIN flags", ", ".join(k for k, v in sorted(flags.items()) if v) or "none set"),
-        ("DEK before", "absent: the first VSatellite will generate it (R6)" if not before["dek"]["present"]
-         else "present"),
-        ("DEK after", "%s-%s, sensitive=%s, extractable=%s" % (
-            dek.get("key_type"), dek.get("key_length"), dek.get("sensitive"), dek.get("extractable"))),
-        ("  CKA_ID", dek.get("id")),
-        ("  check value", dek.get("check_value")),
-        ("  fingerprint", dek.get("fingerprint")),
-        ("Secrets", "the PIN was searched for in %d bytes of ansible-playbook -vvvv output: absent" % output_bytes),
-    ]
-    width = max(len(row[0]) for row in rows) + 2
-    title = "ngts.vsatellite demo: HSM client check and partition probe (SoftHSM, development only)"
-    return "\n".join([title, "=" * len(title)] + ["%s%s" % (k.ljust(width), v) for k, v in rows])
+        for c in containers or []:
+            c.remove()
+        if tenant:
+            tenant.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ def build_image():
 class Container:
     """One host: a container that sleeps, with the given directories bind-mounted at the same paths."""
 
-    def __init__(self, mounts=(), network="host"):
-        self.name = "ngts-test-" + uuid.uuid4().hex[:10]
+    def __init__(self, mounts=(), network="host", name=None):
+        self.name = name or "ngts-test-" + uuid.uuid4().hex[:10]
+        podman("rm", "-f", "-t", "0", self.name, check=False)  # one left by a run that was killed
         args = ["run", "-d", "--name", self.name, "--hostname", self.name, "--network", network]
         for path in mounts:
             args += ["-v", "%s:%s" % (path, path)]
