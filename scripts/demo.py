@@ -62,10 +62,9 @@ def main():
                          "vsatellite_environment": {"VSAT_SIM_NAME": "{{ inventory_hostname }}",
                                                     "VSAT_SIM_HEARTBEAT": "1"}}}}, f)
         step("ansible-playbook ngts.vsatellite.deploy (the PIN and the API key go through a pipe)")
-        run = run_playbook_file("ngts.vsatellite.deploy", {"vsatellite_partition_pin": pin,
-                                                            "vsatellite_api_key": tenant.api_key},
-                                work, inventory=inventory, env={"CONTAINERS_CONF": CONTAINERS_CONF},
-                                name="deploy", verbosity=0, timeout=900)
+        secrets = {"vsatellite_partition_pin": pin, "vsatellite_api_key": tenant.api_key}
+        run = run_playbook_file("ngts.vsatellite.deploy", secrets, work, inventory=inventory,
+                                env={"CONTAINERS_CONF": CONTAINERS_CONF}, name="deploy", verbosity=0, timeout=900)
         with open(os.path.join(OUT, "deploy.log"), "w") as f:
             f.write(run.output)
         if run.rc != 0:
