@@ -17,6 +17,7 @@ os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.g
 
 from tests.support.softhsm import SoftHsm  # noqa: E402
 from tests.support import ansible_run, leaks  # noqa: E402
+from tests.support.containers import build_image  # noqa: E402
 from tests.support.simulator import Installer, Tenant  # noqa: E402
 
 
@@ -88,3 +89,9 @@ def installer(tenant, tmp_path):
     i = Installer(tenant, tmp_path)
     yield i
     i.cleanup()
+
+
+@pytest.fixture(scope="session")
+def host_image():
+    """The VSatellite host image (scripts/build-image.sh: built once, then only when it changes)."""
+    build_image()

@@ -6,18 +6,13 @@ import os
 import pytest
 
 from tests.support.ansible_run import run_playbook
-from tests.support.containers import CONTAINERS_CONF, Container, build_image
+from tests.support.containers import CONTAINERS_CONF, Container
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="session")
-def image():
-    build_image()
-
-
 @pytest.fixture
-def hosts(image, hsm):
+def hosts(host_image, hsm):
     """Three hosts that share one SoftHSM token directory, as three clients of one HSM partition."""
     made = [Container(mounts=[hsm.base_dir]) for dummy in range(3)]
     yield made

@@ -10,20 +10,15 @@ import pytest
 
 from ansible_collections.ngts.vsatellite.plugins.module_utils._hsm_partition import PartitionProbe
 from tests.support.ansible_run import run_playbook_file
-from tests.support.containers import CONTAINERS_CONF, Container, build_image
+from tests.support.containers import CONTAINERS_CONF, Container
 from tests.support.simulator import VSATCTL
+from tests.support.softhsm import SOFTHSM_LIB
 
 pytestmark = pytest.mark.slow
-SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
-
-
-@pytest.fixture(scope="session")
-def image():
-    build_image()
 
 
 @pytest.fixture
-def fleet(image, hsm, tenant):
+def fleet(host_image, hsm, tenant):
     made = [Container(mounts=[hsm.base_dir]) for dummy in range(3)]
     yield made
     for c in made:
@@ -35,7 +30,7 @@ def inventory(tmp_path, hosts, partition, tenant):
         "hosts": {c.name: {"ansible_connection": "containers.podman.podman",
                            "ansible_python_interpreter": "/usr/bin/python3"} for c in hosts},
         "vars": {"vsatellite_api_url": tenant.url, "vsatellite_installer_src": VSATCTL,
-                 "vsatellite_hsm_client_path": "/usr/lib/softhsm", "vsatellite_hsm_lib_path": SOFTHSM,
+                 "vsatellite_hsm_client_path": "/usr/lib/softhsm", "vsatellite_hsm_lib_path": SOFTHSM_LIB,
                  "vsatellite_hsm_config_path": partition.hsm.conf, "vsatellite_partition_label": partition.label,
                  "vsatellite_allow_softhsm": True, "vsatellite_batch_size": 2, "vsatellite_health_timeout": 30,
                  "vsatellite_report_dir": str(tmp_path),
@@ -64,7 +59,7 @@ def test_deploy_a_fleet_then_again_changes_nothing(fleet, partition, tenant, tmp
     assert sorted(i["name"] for i in instances) == sorted(c.name for c in fleet)
     for inst in instances:
         assert tenant.status_of(inst["id"]) == ("ACTIVE", "HSM_HEALTHY")
-    dek = PartitionProbe(SOFTHSM, partition.label, partition.pin, config_path=partition.hsm.conf).run()["dek"]
+    dek = PartitionProbe(SOFTHSM_LIB, partition.label, partition.pin, config_path=partition.hsm.conf).run()["dek"]
     assert dek["count"] == 1  # R6: one DEK, made by the first host alone
     with open(os.path.join(str(tmp_path), "fleet-report.json")) as f:
         report = json.load(f)

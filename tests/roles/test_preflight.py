@@ -7,21 +7,15 @@ import re
 import pytest
 
 from tests.support.ansible_run import run_playbook_file
-from tests.support.containers import CONTAINERS_CONF, Container, build_image
-from tests.support.softhsm import SoftHsm
+from tests.support.containers import CONTAINERS_CONF, Container
+from tests.support.softhsm import SOFTHSM_LIB, SoftHsm
 
 pytestmark = pytest.mark.slow
 SPY = "/usr/lib/x86_64-linux-gnu/pkcs11/pkcs11-spy.so"
-SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
-
-
-@pytest.fixture(scope="session")
-def image():
-    build_image()
 
 
 @pytest.fixture
-def fleet(image, hsm, tmp_path):
+def fleet(host_image, hsm, tmp_path):
     other = SoftHsm(tmp_path / "other-hsm")  # a second HSM, for the host that is wired wrong
     made = [Container(mounts=[hsm.base_dir, other.base_dir]) for dummy in range(3)]
     yield made, other
@@ -39,7 +33,7 @@ def inventory(tmp_path, hosts, extra=None, group_vars=None):
 
 
 def preflight_vars(partition, **overrides):
-    v = {"preflight_hsm_client_path": "/usr/lib/softhsm", "preflight_hsm_lib_path": SOFTHSM,
+    v = {"preflight_hsm_client_path": "/usr/lib/softhsm", "preflight_hsm_lib_path": SOFTHSM_LIB,
          "preflight_hsm_config_path": partition.hsm.conf, "preflight_partition_label": partition.label,
          "preflight_partition_pin": partition.pin, "preflight_allow_softhsm": True}
     v.update(overrides)
@@ -88,7 +82,7 @@ def write_spy_play(tmp_path):
     play.write_text(
         "- hosts: vsatellites\n  gather_facts: false\n"
         "  environment:\n    PKCS11SPY: %s\n    PKCS11SPY_OUTPUT: '{{ preflight_env_spy_log }}'\n"
-        "  roles:\n    - ngts.vsatellite.preflight\n" % SOFTHSM)
+        "  roles:\n    - ngts.vsatellite.preflight\n" % SOFTHSM_LIB)
     return play
 
 
