@@ -167,14 +167,16 @@ class TenantClient:
     # --- what the collection wants to know ---------------------------------------------------
 
     def vsatellites(self, names=None, environment_id=None):
-        """Every VSatellite with its health, in the shape the modules return."""
+        """Every VSatellite with its health and its key's last backup, in the shape the modules return."""
         out = []
-        for inst in self.instances(environment_id):
-            if names and inst.get("name") not in names:
-                continue
+        instances = [i for i in self.instances(environment_id) if not names or i.get("name") in names]
+        backups = dict((k.get("id"), k.get("lastBackupDate")) for k in self.encryption_keys()) if instances else {}
+        for inst in instances:
             detailed = self.instance(inst["id"])
             health = ((detailed.get("statusDetails") or {}).get("healthDetails") or [{}])[0]
-            out.append(summarize(detailed, health.get("hsmStatus")))
+            summary = summarize(detailed, health.get("hsmStatus"))
+            summary["last_backup"] = backups.get(summary["encryption_key_id"])
+            out.append(summary)
         return out
 
 

@@ -88,6 +88,11 @@ vsatellites:
     version:
       description: Its version.
       type: str
+    last_backup:
+      description: >-
+        When the DEK was last exported (C(vsatctl export), software DEK mode only), as the tenant records it on the
+        VSatellite's encryption key; null when never. In software mode the DEK lives on the VSatellites only (R13).
+      type: str
 dek_mode:
   description: >-
     The tenant's DEK protection mode as seen from all its VSatellites: C(none) (no VSatellite, the next one
