@@ -13,11 +13,17 @@ sanity() {
   # ansible-test must run inside .../ansible_collections/ngts/vsatellite and resolves symlinks,
   # so it gets a copy of the files git knows (tracked, or untracked and not ignored).
   # Outside the checkout: inside it, ansible-test would ask the outer git and find the copy ignored.
-  local copy=${TMPDIR:-/tmp}/ngts-vsatellite-sanity/ansible_collections/ngts/vsatellite
-  rm -rf "$copy" && mkdir -p "$copy"
+  # A directory of its own per run, so that two runs (two checkouts) never share one.
+  local base copy
+  base=$(mktemp -d "${TMPDIR:-/tmp}/ngts-vsatellite-sanity.XXXXXX")
+  copy=$base/ansible_collections/ngts/vsatellite
+  mkdir -p "$copy"
   git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' \
     | tar -c -T - | tar -x -C "$copy"
-  (cd "$copy" && ansible-test sanity --python 3.11 --local --color no)
+  local rc=0
+  (cd "$copy" && ansible-test sanity --python 3.11 --local --color no) || rc=$?
+  rm -rf "$base"
+  return $rc
 }
 
 lint() {
