@@ -33,8 +33,13 @@ lint() {
 
 unit_and_integration() {
   echo "== pytest $*"
+  # A temporary root of its own: two runs (two checkouts) must not clean up each other's directories.
+  local base rc=0
+  base=$(mktemp -d "${TMPDIR:-/tmp}/ngts-vsatellite-pytest.XXXXXX")
   # -n 2: the machine has 2 cores, and most of a test's time is Ansible starting up.
-  pytest -n 2 -p no:cacheprovider "$@"
+  pytest -n 2 -p no:cacheprovider --basetemp="$base/t" "$@" || rc=$?
+  rm -rf "$base"
+  return $rc
 }
 
 case "$what" in

@@ -17,7 +17,8 @@ def inventory(tmp_path, installer, tenant, partition, names):
         "vsatellite_api_url": tenant.url, "vsatellite_installer_path": VSATCTL,
         "vsatellite_hsm_client_path": SOFTHSM_CLIENT_PATH, "vsatellite_hsm_lib_path": SOFTHSM_LIB,
         "vsatellite_hsm_config_path": partition.hsm.conf, "vsatellite_partition_label": partition.label,
-        "vsatellite_allow_softhsm": True, "vsatellite_health_timeout": 30, "vsatellite_report_dir": str(tmp_path),
+        "vsatellite_partition_serial_number": partition.serial, "vsatellite_allow_softhsm": True,
+        "vsatellite_health_timeout": 30, "vsatellite_report_dir": str(tmp_path),
         "vsatellite_environment": {"VSAT_SIM_NAME": "{{ inventory_hostname }}", "VSAT_SIM_HEARTBEAT": "0.3"}}}}
     path = tmp_path / "inventory.yml"
     path.write_text(json.dumps(inv))
@@ -51,3 +52,4 @@ def test_software_to_hsm(installer, tenant, partition, tmp_path):
     for inst in instances:
         assert tenant.status_of(inst["id"]) == ("ACTIVE", "HSM_HEALTHY")
     assert tenant.dek_record()["dekMode"] == "HSM"
+    assert installer.status("h1")["hsm"]["partition_serial_number"] == partition.serial
