@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from tests.support.softhsm import DEK_LABEL, P11KIT_CLIENT_LIB, PKCS11_SPY_LIB, SOFTHSM_LIB, p11kit_server
+from tests.support.softhsm import (DEK_LABEL, P11KIT_CLIENT_LIB, PKCS11_SPY_LIB, SOFTHSM_LIB, p11kit_server,
+                                   spy_logins)
 
 
 def test_partition_without_dek_reports_the_next_vsatellite_would_be_first(partition, run_module):
@@ -59,12 +60,6 @@ def test_fingerprint_is_equal_for_the_same_key_and_differs_for_another(partition
     assert third.result["dek"]["fingerprint"] != first.result["dek"]["fingerprint"]
 
 
-def _spy_logins(log_path):
-    with open(log_path) as f:
-        text = f.read()
-    return re.findall(r"C_Login\n.*?Returned:\s+\d+ (\w+)", text, re.S)
-
-
 @pytest.fixture
 def spy(tmp_path):
     """OpenSC's pkcs11-spy around SoftHSM, to count the probe's C_Login calls. Its log holds PIN
@@ -84,7 +79,7 @@ def test_wrong_pin_is_tried_exactly_once_and_reported(partition, run_module, spy
     assert r.result["error_code"] == "PIN_INCORRECT"
     assert "will not be retried" in r.result["msg"]
     assert partition.serial in r.result["msg"]
-    assert _spy_logins(log) == ["CKR_PIN_INCORRECT"]
+    assert spy_logins(log) == ["CKR_PIN_INCORRECT"]
 
 
 def test_right_pin_logs_in_exactly_once(partition, run_module, spy):
@@ -93,7 +88,7 @@ def test_right_pin_logs_in_exactly_once(partition, run_module, spy):
     r = run_module("hsm_partition_info", partition.probe_args(lib_path=PKCS11_SPY_LIB),
                    secrets=[partition.pin], env=env)
     assert not r.failed, r
-    assert _spy_logins(log) == ["CKR_OK"]
+    assert spy_logins(log) == ["CKR_OK"]
     with open(log) as f:
         text = f.read()
     # One template search for the DEK, not a walk over the partition's objects.
@@ -216,7 +211,7 @@ def test_an_empty_pin_is_never_sent(partition, run_module, spy):
     log, env = spy
     r = run_module("hsm_partition_info", partition.probe_args(lib_path=PKCS11_SPY_LIB, pin="  "), env=env)
     assert r.result["error_code"] == "PIN_EMPTY"
-    assert not os.path.exists(log) or _spy_logins(log) == []
+    assert not os.path.exists(log) or spy_logins(log) == []
 
 
 def test_a_library_others_can_replace_gets_no_pin(partition, run_module, tmp_path, spy):

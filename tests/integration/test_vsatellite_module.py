@@ -2,7 +2,6 @@
 simulated tenant on loopback, real SoftHSM partitions, real VSatellite processes."""
 
 import os
-import threading
 import time
 
 import pytest
@@ -177,36 +176,14 @@ def test_vsatellite_info_reports_settings_and_health(run_module, args, host):
     assert info.result["name"] == "mod-host"
 
 
-def _sample(stop, seen):
-    while not stop.is_set():
-        for pid in os.listdir("/proc"):
-            if pid.isdigit():
-                try:
-                    with open("/proc/%s/cmdline" % pid, "rb") as f:
-                        cmdline = f.read().replace(b"\0", b" ")
-                    with open("/proc/%s/environ" % pid, "rb") as f:
-                        environ = f.read()
-                except OSError:
-                    continue
-                if b"vsatctl" in cmdline or b"ansible" in cmdline or b"AnsiballZ" in cmdline:
-                    seen.append((cmdline.decode("utf-8", "replace"), environ.decode("utf-8", "replace")))
-        time.sleep(0.003)
-
-
 def test_secrets_are_nowhere_but_the_vsatellites_secret_store(run_module, args, host, partition, tenant):
     """The PIN and the pairing code: not in -vvvv output, not in any process's argv or environment (the
     pairing code aside, in the installer's own argv, by the installer's design), not in files left under
     Ansible's temporary directories or the home directory."""
     started = time.time()
     a = args(wait_for_health=20)
-    stop, seen = threading.Event(), []
-    sampler = threading.Thread(target=_sample, args=(stop, seen))
-    sampler.start()
-    try:
+    with leaks.ProcessSampler(["vsatctl", "ansible", "AnsiballZ"]) as seen:
         r = run_module("vsatellite", a, env=host.env, secrets=[partition.pin, a["pairing_code"]])
-    finally:
-        stop.set()
-        sampler.join()
     assert not r.failed, r
     installers = [c for c, e in seen if " install " in c and "vsatctl" in c]
     assert installers, "the sampler never saw the installer run"

@@ -2,13 +2,12 @@
 SoftHSM token directory (three clients of one partition)."""
 
 import os
-import re
 
 import pytest
 
 from tests.support.ansible_run import run_playbook_file
 from tests.support.containers import CONTAINERS_CONF, Container
-from tests.support.softhsm import SOFTHSM_LIB, SoftHsm
+from tests.support.softhsm import SOFTHSM_LIB, SoftHsm, spy_logins
 
 pytestmark = pytest.mark.slow
 SPY = "/usr/lib/x86_64-linux-gnu/pkcs11/pkcs11-spy.so"
@@ -68,8 +67,7 @@ def test_a_wrong_pin_is_tried_once_on_one_host_only(fleet, partition, tmp_path):
     logins = []
     for path in logs.values():
         if os.path.exists(path):
-            with open(path) as f:
-                logins += re.findall(r"C_Login\n.*?Returned:\s+\d+ (\w+)", f.read(), re.S)
+            logins += spy_logins(path)
             os.unlink(path)  # it holds PIN bytes
     assert logins == ["CKR_PIN_INCORRECT"], logins
     assert "It was not tried on the other hosts (R14" in r.output

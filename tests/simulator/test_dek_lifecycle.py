@@ -3,14 +3,13 @@ each with real VSatellite processes on real SoftHSM partitions."""
 
 import base64
 import os
-import re
 import signal
 import threading
 import time
 
 from ansible_collections.ngts.vsatellite.plugins.module_utils._hsm_partition import PartitionProbe
 from tests.support.simulator import wait_for
-from tests.support.softhsm import P11KIT_CLIENT_LIB, SOFTHSM_LIB, p11kit_server
+from tests.support.softhsm import P11KIT_CLIENT_LIB, SOFTHSM_LIB, p11kit_server, spy_logins
 
 
 def probe(partition):
@@ -81,8 +80,7 @@ def test_r14_a_refused_pin_is_never_tried_again(tenant, installer, partition, fl
     iid = installer.status("a")["edgeInstanceId"]
     wait_for(lambda: tenant.status_of(iid) == ("UNHEALTHY", "HSM_ERROR"), what="UNHEALTHY")
     time.sleep(2)  # six more heartbeats
-    with open(spy_log) as f:
-        logins = re.findall(r"C_Login\n.*?Returned:\s+\d+ (\w+)", f.read(), re.S)
+    logins = spy_logins(spy_log)
     os.unlink(spy_log)  # it holds PIN bytes
     assert logins == ["CKR_PIN_INCORRECT"]
     assert "not tried again (R14)" in installer.log("a")

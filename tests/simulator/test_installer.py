@@ -3,8 +3,6 @@
 import os
 import subprocess
 import sys
-import threading
-import time
 
 import pytest
 
@@ -38,38 +36,13 @@ def test_the_pin_is_prompted_on_the_terminal(tenant, installer, partition, flags
     wait_for(lambda: installer.status("tty-host")["healthy"], what="healthy")
 
 
-def _sample_processes(stop, seen):
-    """Record argv and environment of every vsatctl process while an install runs."""
-    while not stop.is_set():
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open("/proc/%s/cmdline" % pid, "rb") as f:
-                    cmdline = f.read()
-                if b"vsatctl" not in cmdline:
-                    continue
-                with open("/proc/%s/environ" % pid, "rb") as f:
-                    environ = f.read()
-            except OSError:
-                continue
-            seen.append((cmdline + b"\n" + environ).decode("utf-8", "replace"))
-        time.sleep(0.005)
-
-
 def test_the_pin_is_never_in_argv_environment_logs_or_settings(tenant, installer, partition, flags):
-    stop, seen = threading.Event(), []
-    sampler = threading.Thread(target=_sample_processes, args=(stop, seen))
-    sampler.start()
-    try:
+    with leaks.ProcessSampler(["vsatctl"]) as seen:
         rc, out = installer.install("secret-host", pin=partition.pin, hsm=flags(partition), interactive=True)
         wait_for(lambda: installer.status("secret-host")["healthy"], what="healthy")
-    finally:
-        stop.set()
-        sampler.join()
     assert rc == 0, out
     assert seen, "the sampler never saw the installer or the satellite"
-    leaks.assert_no_leak(partition.pin, "\n".join(seen) + out)
+    leaks.assert_no_leak(partition.pin, "\n".join(c + "\n" + e for c, e in seen) + out)
     install_dir = installer.install_dir("secret-host")
     holders = leaks.files_containing(partition.pin, [install_dir])
     # The VSatellite's own secret store is the one place it may be, root-only.

@@ -3,6 +3,8 @@
 import json
 import os
 import sqlite3
+import threading
+import time
 
 ANSIBLE_HOME = os.path.expanduser("~/.ansible")
 # Scaffolds that log PIN bytes on purpose (pkcs11-spy); tests name them so and delete them after.
@@ -75,3 +77,41 @@ def assert_no_leak(secret, text="", roots=(), allow_holders=False):
         where += ["file: %s" % p for p in files_containing(form, [r for r in roots if os.path.exists(r)])
                   if not (allow_holders and allowed(p, secret))]
     assert not where, "secret found in " + "; ".join(sorted(set(where)))
+
+
+class ProcessSampler:
+    """While in use, record (argv, environment) of every process whose argv holds one of ``marks``:
+    the places a secret must never be, sampled while the process that could put it there runs."""
+
+    def __init__(self, marks, interval=0.003):
+        self.marks = [m.encode() for m in marks]
+        self.interval = interval
+        self.seen = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self.seen
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        return False
+
+    def _run(self):
+        while not self._stop.is_set():
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open("/proc/%s/cmdline" % pid, "rb") as f:
+                        cmdline = f.read().replace(b"\0", b" ")
+                    if not any(m in cmdline for m in self.marks):
+                        continue
+                    with open("/proc/%s/environ" % pid, "rb") as f:
+                        environ = f.read()
+                except OSError:
+                    continue
+                self.seen.append((cmdline.decode("utf-8", "replace"), environ.decode("utf-8", "replace")))
+            time.sleep(self.interval)

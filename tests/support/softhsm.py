@@ -6,6 +6,7 @@ directory) under a directory the caller owns, so tests never share state.
 
 import contextlib
 import os
+import re
 import secrets
 import subprocess
 
@@ -18,6 +19,12 @@ P11KIT_CLIENT_LIB = "/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so"
 PKCS11_SPY_LIB = "/usr/lib/x86_64-linux-gnu/pkcs11/pkcs11-spy.so"
 OPENSC_LIB = "/usr/lib/x86_64-linux-gnu/pkcs11/opensc-pkcs11.so"
 DEK_LABEL = "vsatellite-dek"
+
+
+def spy_logins(log_path):
+    """The return code of every C_Login that OpenSC's pkcs11-spy logged, in order."""
+    with open(log_path) as f:
+        return re.findall(r"C_Login\n.*?Returned:\s+\d+ (\w+)", f.read(), re.S)
 
 
 def throwaway_pin():
