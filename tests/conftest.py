@@ -15,7 +15,7 @@ for path in (COLLECTIONS, REPO):
 # The simulator's vsatctl runs with "env python3": make that the venv's, which has python-pkcs11.
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
-from tests.support.softhsm import SoftHsm  # noqa: E402
+from tests.support.softhsm import NetworkHsm, SoftHsm  # noqa: E402
 from tests.support import ansible_run, leaks  # noqa: E402
 from tests.support.containers import build_image  # noqa: E402
 from tests.support.simulator import Installer, Tenant  # noqa: E402
@@ -45,6 +45,14 @@ class Partition:
 def partition(hsm):
     """A fresh SoftHSM partition with a random user PIN and no DEK yet."""
     return Partition(hsm, "vsat-dek")
+
+
+@pytest.fixture
+def network_hsm(partition, tmp_path):
+    """The partition served by p11-kit server on a unix socket: SoftHSM as a network HSM."""
+    server = NetworkHsm(partition.hsm, partition.label, tmp_path / "p11kit.sock")
+    yield server
+    server.kill()
 
 
 @pytest.fixture

@@ -34,6 +34,11 @@ MANUFACTURERS = (
     ("gemalto", VENDOR_LUNA),
     ("thales", VENDOR_LUNA),
 )
+# p11-kit's RPC client forwards every call to a p11-kit server that holds the vendor's library: it is a
+# transport, not a vendor. The vendor is then the one the tokens behind it report (C_GetTokenInfo).
+# Connected it says "PKCS#11 Kit"; with no server to reach, "p11-kit" ("p11-kit (no connection)").
+P11KIT_MANUFACTURERS = ("pkcs#11 kit", "p11-kit")
+TRANSPORT_P11KIT = "p11-kit"
 LUNA_LIBRARY_NAMES = ("libCryptoki2_64.so", "libCryptoki2.so")
 LUNA_LIBRARY_KEYS = ("LibUNIX64", "LibUNIX")
 LUNA_TLS_FILES = ("ClientCertFile", "ClientPrivKeyFile", "ServerCAFile")
@@ -79,6 +84,8 @@ class HsmClientInspector:
                 config.update(self._check_chrystoki(config_text))
             elif config_format == cfg.FORMAT_SOFTHSM2:
                 config.update(self._check_softhsm2(config_text))
+            elif config_format == cfg.FORMAT_P11KIT:
+                config.update(self._check_p11kit(config_text))
             config_ok = config_text is not None and len(self.problems) == before
 
             # Load the library (it runs code as root) only once everything that can be checked
@@ -95,14 +102,16 @@ class HsmClientInspector:
             if fd is not None:
                 os.close(fd)
 
+        transport = TRANSPORT_P11KIT if info is not None and _is_p11kit(info) else None
         vendor, source = self._vendor(info, config_format)
-        self._check_client_path(vendor)
-        if config_format is not None and source == "C_GetInfo":
-            self._check_config_matches_vendor(vendor, config_format)
+        self._check_client_path(vendor if transport is None else None)
+        if config_format is not None and info is not None:
+            self._check_config_matches_library(transport or vendor, config_format)
         self._check_vendor(vendor, info)
         return {
             "vendor": vendor,
             "vendor_source": source,
+            "transport": transport,
             "client_path": self.client_path,
             "library": library,
             "config": config,
@@ -193,12 +202,31 @@ class HsmClientInspector:
         try:
             # dlopen the descriptor that was hashed, not the path (which could have been swapped).
             with _pkcs11_library.loaded_library("/proc/self/fd/%d" % fd, self.config_path) as lib:
-                return _pkcs11_library.library_info(lib)
+                info = _pkcs11_library.library_info(lib)
+                if _is_p11kit(info):
+                    info["tokens"] = self._tokens_behind_transport(lib)
+                return info
         except VSatelliteError as e:
             reason = e.message.replace("/proc/self/fd/%d" % fd, self.lib_path)
             self.add("LIB_NOT_PKCS11", "lib_path %r exports C_GetFunctionList but did not initialise and answer "
                                        "C_GetInfo with config_path %r: %s" % (self.lib_path, self.config_path, reason))
             return None
+
+    def _tokens_behind_transport(self, lib):
+        """The tokens a p11-kit server serves (C_GetTokenInfo: no session, no login)."""
+        try:
+            tokens = [slot.get_token() for slot in lib.get_slots(token_present=True)]
+        except _pkcs11_library.pkcs11_exceptions.PKCS11Error as e:
+            tokens, error = [], type(e).__name__
+        else:
+            error = None
+        if not tokens:
+            self.add("HSM_UNREACHABLE",
+                     "lib_path %r is p11-kit's RPC client, and it reaches no partition through config_path %r%s "
+                     "(R2): start the p11-kit server that serves the partition, or fix the 'remote:' address"
+                     % (self.lib_path, self.config_path, " (%s)" % error if error else ""))
+        return [{"label": t.label.strip(), "serial_number": t.serial.decode("ascii", "replace").strip(),
+                 "manufacturer_id": t.manufacturer_id.strip(), "model": t.model.strip()} for t in tokens]
 
     # --- configuration ---------------------------------------------------------------------
 
@@ -245,6 +273,25 @@ class HsmClientInspector:
         if log_level not in cfg.SOFTHSM_LOG_LEVELS:
             self._invalid("log.level %r is not one of %s" % (log_level, ", ".join(cfg.SOFTHSM_LOG_LEVELS)))
         return {"tokendir": tokendir, "backend": backend, "log_level": log_level}
+
+    def _check_p11kit(self, text):
+        try:
+            remote = cfg.parse_p11kit(text).get("remote", "")
+        except cfg.ConfigSyntaxError as e:
+            self._invalid("%s; a p11-kit module file is made of 'key: value' lines" % e)
+            return {}
+        socket_path = cfg.p11kit_socket(remote)
+        if socket_path is None:
+            self._invalid("'remote: %s' is not an address p11-kit's RPC client can reach; give the server's "
+                          "socket as 'remote: unix:path=/run/p11-kit/pkcs11'" % remote)
+        elif not os.path.exists(socket_path):
+            self.add("HSM_UNREACHABLE",
+                     "config_path %r names the p11-kit server socket %r, which does not exist (R2): start "
+                     "'p11-kit server' for the partition, or fix the 'remote:' line" % (self.config_path, socket_path))
+        elif not stat.S_ISSOCK(os.stat(socket_path).st_mode):
+            self._invalid("'remote: %s' names %r, which is not a socket; give the p11-kit server's socket"
+                          % (remote, socket_path))
+        return {"remote": remote}
 
     def _check_chrystoki(self, text):
         try:
@@ -311,20 +358,24 @@ class HsmClientInspector:
                      "chown root %s && chmod 600 %s"
                      % (path, key, mode, _file_safety.user_name(st.st_uid), path, path))
 
-    def _check_config_matches_vendor(self, vendor, config_format):
-        expected = {VENDOR_LUNA: cfg.FORMAT_CHRYSTOKI, VENDOR_SOFTHSM: cfg.FORMAT_SOFTHSM2}.get(vendor)
+    def _check_config_matches_library(self, library_kind, config_format):
+        expected = {VENDOR_LUNA: cfg.FORMAT_CHRYSTOKI, VENDOR_SOFTHSM: cfg.FORMAT_SOFTHSM2,
+                    TRANSPORT_P11KIT: cfg.FORMAT_P11KIT}.get(library_kind)
         if expected and expected != config_format:
             self._invalid("is in %s format, but the library is a %s library, which reads %s; give the "
-                          "library's own configuration file" % (config_format, vendor, expected))
+                          "library's own configuration file" % (config_format, library_kind, expected))
 
     # --- vendor ----------------------------------------------------------------------------
 
     def _vendor(self, info, config_format):
         """(vendor, source): the library's own word (C_GetInfo) when it was loaded; the install's
         layout otherwise, which is a guess and raises no vendor problem."""
+        if info is not None and _is_p11kit(info):
+            # Behind the transport: the vendor that every token reports, if they agree.
+            vendors = set(_vendor_of(t["manufacturer_id"]) for t in info.get("tokens", []))
+            return (vendors.pop() if len(vendors) == 1 else None), "C_GetTokenInfo"
         if info is not None:
-            manufacturer = info["manufacturer_id"].lower()
-            return next((v for prefix, v in MANUFACTURERS if manufacturer.startswith(prefix)), None), "C_GetInfo"
+            return _vendor_of(info["manufacturer_id"]), "C_GetInfo"
         name = os.path.basename(self.lib_path)
         if name in LUNA_LIBRARY_NAMES or config_format == cfg.FORMAT_CHRYSTOKI or any(
                 os.path.exists(os.path.join(self.client_path, "lib", n)) for n in LUNA_LIBRARY_NAMES):
@@ -336,13 +387,29 @@ class HsmClientInspector:
     def _check_vendor(self, vendor, info):
         if info is None:
             return  # not loaded: the vendor is a guess from the layout, not a finding
+        if _is_p11kit(info) and not info.get("tokens"):
+            return  # nothing behind the transport: HSM_UNREACHABLE says so
         if vendor == VENDOR_SOFTHSM and not self.allow_softhsm:
             self.add("SOFTHSM_NOT_ALLOWED",
                      "lib_path %r is SoftHSM, which the vendor supports for development and test only (R1); "
                      "use a Thales Luna Network HSM 7 in production, or set allow_softhsm: true on a "
                      "test fleet" % self.lib_path)
+        elif vendor is None and _is_p11kit(info):
+            self.add("VENDOR_UNSUPPORTED",
+                     "lib_path %r is p11-kit's RPC client, and the partitions behind it come from %s; VSatellites "
+                     "support only Thales Luna Network HSM 7 (and SoftHSM2 for test) (R1): serve a supported HSM"
+                     % (self.lib_path, " and ".join(sorted(set(repr(t["manufacturer_id"]) for t in info["tokens"])))))
         elif vendor is None:
             self.add("VENDOR_UNSUPPORTED",
                      "lib_path %r is a PKCS#11 library from %r; VSatellites support only Thales Luna "
                      "Network HSM 7 (and SoftHSM2 for test) (R1): install the Luna client"
                      % (self.lib_path, info["manufacturer_id"]))
+
+
+def _vendor_of(manufacturer_id):
+    manufacturer = manufacturer_id.lower()
+    return next((v for prefix, v in MANUFACTURERS if manufacturer.startswith(prefix)), None)
+
+
+def _is_p11kit(info):
+    return info["manufacturer_id"].lower().startswith(P11KIT_MANUFACTURERS)

@@ -18,12 +18,16 @@ import re
 
 FORMAT_CHRYSTOKI = "chrystoki"
 FORMAT_SOFTHSM2 = "softhsm2"
+FORMAT_P11KIT = "p11-kit"
 
 # How each vendor's library is told where its configuration is (SPEC.md section 5).
 # Luna reads ``Chrystoki.conf`` from the DIRECTORY named by this variable.
 LUNA_CONFIG_ENV = "ChrystokiConfigurationPath"
 LUNA_CONFIG_NAME = "Chrystoki.conf"
 SOFTHSM_CONFIG_ENV = "SOFTHSM2_CONF"
+# A partition reached over the network through p11-kit's RPC client: its server's address.
+P11KIT_SERVER_ENV = "P11_KIT_SERVER_ADDRESS"
+P11KIT_UNIX_PREFIX = "unix:path="
 
 SOFTHSM_BACKENDS = ("file", "db")
 SOFTHSM_LOG_LEVELS = ("ERROR", "WARNING", "INFO", "DEBUG")
@@ -32,6 +36,7 @@ _SECTION_OPEN = re.compile(r"\s*([^={};]+?)\s*=\s*\{")
 _ENTRY = re.compile(r"\s*([^=;{}]+?)\s*=\s*([^;{}]*?)\s*;")
 _CLOSE = re.compile(r"\s*\}")
 _SPACE = re.compile(r"\s*")
+_P11KIT_REMOTE = re.compile(r"^\s*remote\s*:", re.M)
 
 
 class ConfigSyntaxError(ValueError):
@@ -42,14 +47,26 @@ class ConfigSyntaxError(ValueError):
 
 
 def detect_format(text):
-    """Chrystoki.conf is made of ``Name = { ... }`` sections; softhsm2.conf of ``key = value`` lines."""
-    return FORMAT_CHRYSTOKI if _SECTION_OPEN.match(_strip_comments(text)) else FORMAT_SOFTHSM2
+    """Chrystoki.conf is made of ``Name = { ... }`` sections; a p11-kit module file of ``key: value``
+    lines with a ``remote:``; softhsm2.conf of ``key = value`` lines."""
+    body = _strip_comments(text)
+    if _SECTION_OPEN.match(body):
+        return FORMAT_CHRYSTOKI
+    if _P11KIT_REMOTE.search(body):
+        return FORMAT_P11KIT
+    return FORMAT_SOFTHSM2
 
 
 def config_environment(config_path, text):
-    """The environment variable and value that make a vendor library read ``config_path``."""
-    if detect_format(text) == FORMAT_CHRYSTOKI:
+    """The environment variable and value that make a vendor library read ``config_path``.
+
+    p11-kit's RPC client (p11-kit-client.so) reads no file: it finds its server through
+    P11_KIT_SERVER_ADDRESS, which is the ``remote:`` of the p11-kit module file."""
+    found = detect_format(text)
+    if found == FORMAT_CHRYSTOKI:
         return LUNA_CONFIG_ENV, os.path.dirname(os.path.abspath(config_path))
+    if found == FORMAT_P11KIT:
+        return P11KIT_SERVER_ENV, parse_p11kit(text).get("remote", "")
     return SOFTHSM_CONFIG_ENV, config_path
 
 
@@ -106,6 +123,24 @@ def parse_softhsm2(text):
             raise ConfigSyntaxError(number, "a line has a value but no key")
         values[key.strip()] = value.strip()
     return values
+
+
+def parse_p11kit(text):
+    """Parse a p11-kit module file (pkcs11.conf(5): ``key: value`` lines) into ``{key: value}``."""
+    values = {}
+    for number, line in enumerate(_strip_comments(text).splitlines(), 1):
+        if not line.strip():
+            continue
+        if ":" not in line:
+            raise ConfigSyntaxError(number, "expected 'key: value'")
+        key, value = line.split(":", 1)
+        values[key.strip()] = value.strip()
+    return values
+
+
+def p11kit_socket(remote):
+    """The socket path of a ``unix:path=...`` address, or None for any other form."""
+    return remote[len(P11KIT_UNIX_PREFIX):] if remote.startswith(P11KIT_UNIX_PREFIX) else None
 
 
 def _line_of(text, pos):

@@ -23,13 +23,18 @@ description:
   - "Problem codes: C(CLIENT_PATH_MISSING), C(LIB_MISSING), C(LIB_NOT_PKCS11), C(LIB_SHA256_MISMATCH),
     C(LIB_UNSAFE_PERMISSIONS), C(CONFIG_MISSING), C(CONFIG_INVALID), C(CONFIG_LIB_MISMATCH),
     C(CLIENT_KEY_UNSAFE_PERMISSIONS), C(PKCS11_CALL_LOGGER_ENABLED), C(SOFTHSM_NOT_ALLOWED),
-    C(VENDOR_UNSUPPORTED)."
+    C(VENDOR_UNSUPPORTED), C(HSM_UNREACHABLE)."
   - The module fails, listing every problem, when any is found.
   - "O(config_path) is needed in practice (the installer's C(--hsm-config)); without it the result has the
     problem C(CONFIG_MISSING)."
   - "For Luna, O(client_path) must hold C(bin/lunacm) and C(bin/vtl), and C(Chrystoki.conf) must set up a
     network HSM: a C(LunaSA Client) section with a server, the client's certificate, its private key (root's
     alone) and the HSM's CA."
+  - "A partition served over the network by C(p11-kit server) is reached through p11-kit's RPC client
+    (O(lib_path) C(p11-kit-client.so)). That library is a transport, not a vendor: the vendor is the one the
+    served partitions report (C(C_GetTokenInfo), no login), and O(config_path) is a p11-kit module file whose
+    C(remote: unix:path=SOCKET) line names the server. A missing socket, or a server that serves no
+    partition, is C(HSM_UNREACHABLE)."
 author:
   - NGTS VSatellite team (@ngts-vsatellite)
 extends_documentation_fragment:
@@ -66,6 +71,14 @@ EXAMPLES = r"""
     lib_sha256: "{{ luna_library_sha256 }}"
   register: hsm_client
 
+- name: Check a partition served by p11-kit server (here SoftHSM, on a test fleet)
+  ngts.vsatellite.hsm_client_info:
+    client_path: /usr/lib/x86_64-linux-gnu/pkcs11
+    lib_path: /usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so
+    # p11-kit-remote.module holds the line "remote: unix:path=/run/p11-kit/pkcs11"
+    config_path: /etc/pkcs11/modules/p11-kit-remote.module
+    allow_softhsm: true
+
 - name: Check SoftHSM on a test fleet
   ngts.vsatellite.hsm_client_info:
     client_path: /usr/lib/softhsm
@@ -82,11 +95,18 @@ vendor:
   sample: luna
 vendor_source:
   description: >-
-    C(C_GetInfo) when the library itself said who made it; C(layout) when it was not loaded and the vendor
-    is a guess from the file names (no vendor problem is raised from a guess); null when unknown.
+    C(C_GetInfo) when the library itself said who made it; C(C_GetTokenInfo) when the library is a transport
+    and the partitions behind it said; C(layout) when it was not loaded and the vendor is a guess from the
+    file names (no vendor problem is raised from a guess); null when unknown.
   returned: always
   type: str
   sample: C_GetInfo
+transport:
+  description: C(p11-kit) when O(lib_path) is p11-kit's RPC client, which forwards every call to a p11-kit server;
+    null for a vendor's own library.
+  returned: always
+  type: str
+  sample: p11-kit
 client_path:
   description: The O(client_path) that was checked.
   returned: always
@@ -127,7 +147,8 @@ library:
       type: str
     info:
       description: The library's C(C_GetInfo) answer (C(manufacturer_id), C(library_description),
-        C(library_version), C(cryptoki_version)); null when it was not loaded.
+        C(library_version), C(cryptoki_version)); null when it was not loaded. For a transport, also
+        C(tokens), the partitions it reaches (C(label), C(serial_number), C(manufacturer_id), C(model)).
       type: dict
   sample:
     path: /usr/lib/softhsm/libsofthsm2.so
@@ -142,9 +163,9 @@ library:
            library_version: "2.6", cryptoki_version: "2.40"}
 config:
   description: >-
-    Facts about the configuration file: C(path), C(format) (C(chrystoki) or C(softhsm2)); for SoftHSM
-    C(tokendir), C(backend), C(log_level); for Luna C(library), C(servers) (C(name), C(port)) and
-    C(call_logger_enabled).
+    Facts about the configuration file: C(path), C(format) (C(chrystoki), C(softhsm2) or C(p11-kit)); for
+    SoftHSM C(tokendir), C(backend), C(log_level); for Luna C(library), C(servers) (C(name), C(port)) and
+    C(call_logger_enabled); for p11-kit C(remote).
   returned: always
   type: dict
 problems:

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.support.softhsm import OPENSC_LIB, SOFTHSM_CLIENT_PATH, SOFTHSM_LIB, SOFTHSM_LIB_MULTIARCH
+from tests.support.softhsm import OPENSC_LIB, P11KIT_CLIENT_LIB, SOFTHSM_CLIENT_PATH, SOFTHSM_LIB, SOFTHSM_LIB_MULTIARCH
 
 LIBZ = "/usr/lib/x86_64-linux-gnu/libz.so.1"
 
@@ -315,3 +315,44 @@ def test_chrystoki_syntax_error_names_the_line(luna, run_module):
     r = run_module("hsm_client_info", args)
     assert codes(r) == ["CONFIG_INVALID"]
     assert "line 12: expected 'Key = value;' in section 'Misc'" in r.result["msg"]
+
+
+def p11kit_args(network_hsm):
+    return dict(client_path=os.path.dirname(P11KIT_CLIENT_LIB), lib_path=P11KIT_CLIENT_LIB,
+                config_path=network_hsm.module_file, allow_softhsm=True)
+
+
+def test_p11kit_is_a_transport_and_the_vendor_is_the_partitions(network_hsm, partition, run_module):
+    r = run_module("hsm_client_info", p11kit_args(network_hsm))
+    assert not r.failed, r
+    assert r.result["transport"] == "p11-kit"
+    assert (r.result["vendor"], r.result["vendor_source"]) == ("softhsm", "C_GetTokenInfo")
+    assert r.result["config"] == {"path": network_hsm.module_file, "format": "p11-kit",
+                                  "remote": "unix:path=" + network_hsm.socket}
+    served = r.result["library"]["info"]["tokens"]
+    assert [(t["label"], t["serial_number"]) for t in served] == [(partition.label, partition.serial)]
+    # Behind the transport, SoftHSM is still SoftHSM: refused unless allowed (R1).
+    refused = run_module("hsm_client_info", dict(p11kit_args(network_hsm), allow_softhsm=False))
+    assert codes(refused) == ["SOFTHSM_NOT_ALLOWED"]
+
+
+def test_p11kit_server_down_is_unreachable(network_hsm, run_module):
+    network_hsm.kill()
+    r = run_module("hsm_client_info", p11kit_args(network_hsm))
+    assert codes(r) == ["HSM_UNREACHABLE"]
+    assert network_hsm.socket in r.result["msg"] and "p11-kit server" in r.result["msg"]
+
+
+def test_p11kit_server_that_serves_nothing_is_unreachable(network_hsm, partition, run_module, tmp_path):
+    network_hsm.kill()
+    network_hsm.label = "no-such-partition"  # the server starts, with no token to serve
+    network_hsm.start()
+    r = run_module("hsm_client_info", p11kit_args(network_hsm))
+    assert codes(r) == ["HSM_UNREACHABLE"]
+    assert "reaches no partition" in r.result["msg"]
+
+
+def test_p11kit_client_with_a_vendor_configuration_is_refused(network_hsm, hsm, run_module):
+    r = run_module("hsm_client_info", dict(p11kit_args(network_hsm), config_path=hsm.conf))
+    assert "CONFIG_INVALID" in codes(r)
+    assert "p11-kit library, which reads p11-kit" in r.result["msg"]

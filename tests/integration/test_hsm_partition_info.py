@@ -3,13 +3,10 @@
 import os
 import re
 import shutil
-import signal
-import time
 
 import pytest
 
-from tests.support.softhsm import (DEK_LABEL, P11KIT_CLIENT_LIB, PKCS11_SPY_LIB, SOFTHSM_LIB, p11kit_server,
-                                   spy_logins)
+from tests.support.softhsm import DEK_LABEL, P11KIT_CLIENT_LIB, PKCS11_SPY_LIB, SOFTHSM_LIB, spy_logins
 
 
 def test_partition_without_dek_reports_the_next_vsatellite_would_be_first(partition, run_module):
@@ -257,36 +254,24 @@ def test_a_dek_that_is_not_aes256_is_invalid(partition, run_module):
     assert "AES-128" in r.result["msg"]
 
 
-@pytest.fixture
-def network_hsm(partition, tmp_path):
-    """The partition served by p11-kit server on a unix socket: SoftHSM as a network HSM."""
-    sock = str(tmp_path / "p11kit.sock")
-    server = p11kit_server(partition.hsm, partition.label, sock)
-    for dummy in range(100):
-        if os.path.exists(sock):
-            break
-        time.sleep(0.05)
-    assert os.path.exists(sock), server.stderr.read() if server.poll() is not None else "no socket"
-    yield server, {"P11_KIT_SERVER_ADDRESS": "unix:path=" + sock}
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGKILL)
-    server.wait()
-
-
 def test_network_hsm_is_probed_through_p11kit(partition, network_hsm, run_module):
     partition.hsm.generate_dek(partition.serial)
     direct = run_module("hsm_partition_info", partition.probe_args(), secrets=[partition.pin])
-    env = network_hsm[1]
     remote = run_module("hsm_partition_info", partition.probe_args(lib_path=P11KIT_CLIENT_LIB, config_path=None),
-                        secrets=[partition.pin], env=env)
+                        secrets=[partition.pin], env=network_hsm.env)
     assert not remote.failed, remote
     assert remote.result["dek"]["fingerprint"] == direct.result["dek"]["fingerprint"]
+    # The same, with the server named by a p11-kit module file (remote:) and no environment.
+    by_file = run_module("hsm_partition_info", partition.probe_args(lib_path=P11KIT_CLIENT_LIB,
+                                                                    config_path=network_hsm.module_file),
+                         secrets=[partition.pin])
+    assert not by_file.failed, by_file
+    assert by_file.result["dek"]["fingerprint"] == direct.result["dek"]["fingerprint"]
 
 
 def test_network_hsm_down_is_unreachable(partition, network_hsm, run_module):
-    server, env = network_hsm
-    os.killpg(server.pid, signal.SIGKILL)
-    server.wait()
+    env = network_hsm.env
+    network_hsm.kill()
     r = run_module("hsm_partition_info", partition.probe_args(lib_path=P11KIT_CLIENT_LIB, config_path=None),
                    secrets=[partition.pin], env=env)
     assert r.result["error_code"] == "HSM_UNREACHABLE"

@@ -9,7 +9,7 @@ import time
 
 from ansible_collections.ngts.vsatellite.plugins.module_utils._hsm_partition import PartitionProbe
 from tests.support.simulator import wait_for
-from tests.support.softhsm import P11KIT_CLIENT_LIB, SOFTHSM_LIB, p11kit_server, spy_logins
+from tests.support.softhsm import P11KIT_CLIENT_LIB, SOFTHSM_LIB, spy_logins
 
 
 def probe(partition):
@@ -106,30 +106,17 @@ def test_health_is_not_claimed_without_a_fresh_delivered_report(tenant, installe
 
 
 def test_r7_a_vsatellite_recovers_by_itself_when_the_network_hsm_comes_back(
-        tenant, installer, partition, flags, tmp_path):
-    sock = str(tmp_path / "p11.sock")
-    env = {"P11_KIT_SERVER_ADDRESS": "unix:path=" + sock}
-
-    def serve():
-        server = p11kit_server(partition.hsm, partition.label, sock)
-        wait_for(lambda: os.path.exists(sock), 10, what="p11-kit socket")
-        return server
-
-    server = serve()
-    rc, out = installer.install("net", pin=partition.pin, hsm=flags(partition, hsm_lib_path=P11KIT_CLIENT_LIB), env=env)
+        tenant, installer, partition, flags, network_hsm):
+    server = network_hsm
+    rc, out = installer.install("net", pin=partition.pin, hsm=flags(partition, hsm_lib_path=P11KIT_CLIENT_LIB),
+                                env=server.env)
     assert rc == 0, out
     iid = installer.status("net")["edgeInstanceId"]
     wait_for(lambda: tenant.status_of(iid) == ("ACTIVE", "HSM_HEALTHY"), what="ACTIVE")
-    os.killpg(server.pid, signal.SIGKILL)
-    server.wait()
-    os.unlink(sock)
+    server.kill()
     wait_for(lambda: tenant.status_of(iid) == ("UNHEALTHY", "HSM_LOST_CONNECTION"), what="lost the HSM")
-    server = serve()
-    try:
-        wait_for(lambda: tenant.status_of(iid) == ("ACTIVE", "HSM_HEALTHY"), what="recovered")
-    finally:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+    server.start()
+    wait_for(lambda: tenant.status_of(iid) == ("ACTIVE", "HSM_HEALTHY"), what="recovered")
     assert "HSM is not reachable" in installer.log("net")
 
 

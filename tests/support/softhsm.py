@@ -8,7 +8,9 @@ import contextlib
 import os
 import re
 import secrets
+import signal
 import subprocess
+import time
 
 from ansible_collections.ngts.vsatellite.plugins.module_utils._pty import run_with_pty
 
@@ -123,9 +125,42 @@ class SoftHsm:
                 obj.destroy()
 
 
-def p11kit_server(hsm, label, socket_path):
-    """Serve one SoftHSM token on a unix socket as a network HSM (NOTES.md)."""
-    return subprocess.Popen(
-        ["p11-kit", "server", "-f", "-s", "-n", socket_path, "--provider", SOFTHSM_LIB,
-         "pkcs11:token=%s" % label],
-        env=hsm.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+class NetworkHsm:
+    """One SoftHSM token served by ``p11-kit server`` on a unix socket: a network HSM (NOTES.md).
+
+    Clients load p11-kit's RPC client and name the socket in a p11-kit module file (``remote:``), the
+    configuration the collection reads for a p11-kit transport."""
+
+    def __init__(self, hsm, label, socket_path):
+        self.hsm, self.label, self.socket = hsm, label, str(socket_path)
+        self.module_file = self.socket + ".module"
+        with open(self.module_file, "w") as f:
+            f.write("# p11-kit remote partition %s\nremote: unix:path=%s\n" % (label, self.socket))
+        self.proc = None
+        self.start()
+
+    @property
+    def env(self):
+        return {"P11_KIT_SERVER_ADDRESS": "unix:path=" + self.socket}
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["p11-kit", "server", "-f", "-s", "-n", self.socket, "--provider", SOFTHSM_LIB,
+             "pkcs11:token=%s" % self.label],
+            env=self.hsm.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        for dummy in range(200):
+            if os.path.exists(self.socket) or self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        if not os.path.exists(self.socket):
+            raise RuntimeError("p11-kit server did not listen: %s" % self.proc.stderr.read().decode())
+
+    def kill(self):
+        """The server and its p11-kit-remote children, at once, as a network failure would."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.proc is not None:
+            self.proc.wait()
+            self.proc.stderr.close()
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)

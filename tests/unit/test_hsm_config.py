@@ -49,3 +49,18 @@ def test_format_detection_and_vendor_environment():
     # Luna wants the DIRECTORY of Chrystoki.conf; SoftHSM the file itself.
     assert cfg.config_environment("/etc/luna/Chrystoki.conf", CHRYSTOKI) == ("ChrystokiConfigurationPath", "/etc/luna")
     assert cfg.config_environment("/t/softhsm2.conf", "directories.tokendir = /t\n") == ("SOFTHSM2_CONF", "/t/softhsm2.conf")
+
+
+def test_a_p11kit_module_file_names_the_server_of_the_rpc_client():
+    text = "# served by p11-kit server\nmodule: p11-kit-client.so\nremote: unix:path=/run/p11/pkcs11\n"
+    assert cfg.detect_format(text) == cfg.FORMAT_P11KIT
+    # p11-kit-client.so reads no file: the address goes in the variable it reads.
+    assert cfg.config_environment("/etc/pkcs11/modules/hsm.module", text) == (
+        "P11_KIT_SERVER_ADDRESS", "unix:path=/run/p11/pkcs11")
+    assert cfg.p11kit_socket("unix:path=/run/p11/pkcs11") == "/run/p11/pkcs11"
+    assert cfg.p11kit_socket("|ssh hsm p11-kit remote") is None
+    with pytest.raises(cfg.ConfigSyntaxError) as e:
+        cfg.parse_p11kit("remote: unix:path=/x\nno colon here\n")
+    assert e.value.line == 2
+    # A softhsm2.conf whose comment mentions remote: is still a softhsm2.conf.
+    assert cfg.detect_format("# remote: none\ndirectories.tokendir = /t\n") == cfg.FORMAT_SOFTHSM2
