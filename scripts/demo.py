@@ -57,13 +57,14 @@ def main():
                          "vsatellite_hsm_client_path": "/usr/lib/softhsm",
                          "vsatellite_hsm_lib_path": "/usr/lib/softhsm/libsofthsm2.so",
                          "vsatellite_hsm_config_path": hsm.conf, "vsatellite_partition_label": LABEL,
-                         "vsatellite_allow_softhsm": True, "vsatellite_batch_size": 2,
+                         "vsatellite_allow_softhsm": True,
                          "vsatellite_report_dir": OUT,
                          "vsatellite_environment": {"VSAT_SIM_NAME": "{{ inventory_hostname }}",
                                                     "VSAT_SIM_HEARTBEAT": "1"}}}}, f)
         step("ansible-playbook ngts.vsatellite.deploy (the PIN and the API key go through a pipe)")
-        secrets = {"vsatellite_partition_pin": pin, "vsatellite_api_key": tenant.api_key}
-        run = run_playbook_file("ngts.vsatellite.deploy", secrets, work, inventory=inventory,
+        # Extra vars, through a pipe: the secrets, and the batch size (serial reads only extra vars).
+        extra = {"vsatellite_partition_pin": pin, "vsatellite_api_key": tenant.api_key, "vsatellite_batch_size": 2}
+        run = run_playbook_file("ngts.vsatellite.deploy", extra, work, inventory=inventory,
                                 env={"CONTAINERS_CONF": CONTAINERS_CONF}, name="deploy", verbosity=0, timeout=900)
         with open(os.path.join(OUT, "deploy.log"), "w") as f:
             f.write(run.output)

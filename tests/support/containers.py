@@ -6,7 +6,7 @@ import uuid
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 IMAGE = "localhost/ngts-vsat-host:bookworm"
-CONTAINERS_CONF = os.path.join(REPO, "molecule", "shared", "containers.conf")
+CONTAINERS_CONF = os.path.join(REPO, "extensions", "molecule", "shared", "containers.conf")
 
 
 def podman(*args, check=True):
