@@ -24,12 +24,14 @@ COLL=$ROOT/.build/collections/ansible_collections/ngts
 mkdir -p "$COLL"
 ln -sfn "$ROOT" "$COLL/vsatellite"
 
-# containers.podman (the Molecule podman driver and the podman connection): Galaxy is not reachable,
-# so it comes from the `ansible` package on PyPI, of which only that collection is unpacked.
+# containers.podman (the Molecule podman driver and the podman connection) and awx.awx (for ansible-lint
+# to read extensions/awx/configure.yml): Galaxy is not reachable, so they come from the `ansible` package
+# on PyPI, of which only those two collections are unpacked.
 ANSIBLE_PACKAGE=ansible==12.3.0
 PODMAN_COLL=$ROOT/.build/collections/ansible_collections/containers/podman
-if [ ! -f "$PODMAN_COLL/MANIFEST.json" ]; then
-  echo "setup-venv: containers.podman from $ANSIBLE_PACKAGE"
+AWX_COLL=$ROOT/.build/collections/ansible_collections/awx/awx
+if [ ! -f "$PODMAN_COLL/MANIFEST.json" ] || [ ! -f "$AWX_COLL/MANIFEST.json" ]; then
+  echo "setup-venv: containers.podman and awx.awx from $ANSIBLE_PACKAGE"
   DL=$ROOT/.build/cache
   mkdir -p "$DL"
   "$VENV/bin/pip" download -q --no-deps -d "$DL" "$ANSIBLE_PACKAGE" 2>&1 | grep -v "^WARNING: Location" || true
@@ -37,7 +39,8 @@ if [ ! -f "$PODMAN_COLL/MANIFEST.json" ]; then
 import glob, sys, zipfile
 wheel = sorted(glob.glob(sys.argv[1] + "/ansible-*.whl"))[-1]
 with zipfile.ZipFile(wheel) as z:
-    members = [m for m in z.namelist() if m.startswith("ansible_collections/containers/podman/")]
+    members = [m for m in z.namelist()
+               if m.startswith(("ansible_collections/containers/podman/", "ansible_collections/awx/awx/"))]
     z.extractall(sys.argv[2], members)
 PY
   rm -f "$DL"/ansible-*.whl

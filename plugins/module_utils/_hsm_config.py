@@ -112,28 +112,24 @@ def call_logger_enabled(sections):
 
 def parse_softhsm2(text):
     """Parse softhsm2.conf into ``{key: value}``."""
-    values = {}
-    for number, line in enumerate(_strip_comments(text).splitlines(), 1):
-        if not line.strip():
-            continue
-        if "=" not in line:
-            raise ConfigSyntaxError(number, "expected 'key = value'")
-        key, value = line.split("=", 1)
-        if not key.strip():
-            raise ConfigSyntaxError(number, "a line has a value but no key")
-        values[key.strip()] = value.strip()
-    return values
+    return _parse_key_value_lines(text, "=", "expected 'key = value'")
 
 
 def parse_p11kit(text):
     """Parse a p11-kit module file (pkcs11.conf(5): ``key: value`` lines) into ``{key: value}``."""
+    return _parse_key_value_lines(text, ":", "expected 'key: value'")
+
+
+def _parse_key_value_lines(text, separator, expected):
     values = {}
     for number, line in enumerate(_strip_comments(text).splitlines(), 1):
         if not line.strip():
             continue
-        if ":" not in line:
-            raise ConfigSyntaxError(number, "expected 'key: value'")
-        key, value = line.split(":", 1)
+        if separator not in line:
+            raise ConfigSyntaxError(number, expected)
+        key, value = line.split(separator, 1)
+        if not key.strip():
+            raise ConfigSyntaxError(number, "a line has a value but no key")
         values[key.strip()] = value.strip()
     return values
 

@@ -216,7 +216,10 @@ def serve(directory, daemon_args):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *a: stop.set())
     try:
-        stop.wait()
+        # Down when asked, or when the scenario's directory is gone (removed without a destroy).
+        while not stop.wait(2):
+            if not os.path.exists(os.path.join(directory, STATE)):
+                break
     finally:
         server.shutdown()
         daemon.shutdown()
