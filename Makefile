@@ -23,6 +23,7 @@ lint: setup
 
 bench: setup
 	@.venv/bin/python benchmarks/probe_benchmark.py
+	@.venv/bin/python benchmarks/softhsm_concurrency.py
 
 clean:
 	rm -rf .venv .build demo-output

@@ -17,7 +17,8 @@ options:
     description:
       - Full path of the HSM vendor's PKCS#11 library on the host, as given to the installer's C(--hsm-lib-path).
       - Thales Luna C(/usr/safenet/lunaclient/lib/libCryptoki2.so);
-        SoftHSM C(/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so).
+        SoftHSM C(/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so); for a test partition served by
+        C(p11-kit server), p11-kit's RPC client C(/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so).
     type: path
     required: true
   config_path:
@@ -25,7 +26,8 @@ options:
       - The HSM client's configuration file, as given to the installer's C(--hsm-config).
       - The library is pointed at it the vendor's way, so no environment needs to be set on the host
         (SoftHSM C(SOFTHSM2_CONF); Luna C(ChrystokiConfigurationPath), the directory of a file that must be
-        named C(Chrystoki.conf)).
+        named C(Chrystoki.conf); p11-kit's RPC client C(P11_KIT_SERVER_ADDRESS), from the
+        C(remote) line of a p11-kit module file, C(unix:path=SOCKET)).
     type: path
 requirements:
   - python-pkcs11 >= 0.10.1 on the managed host

@@ -363,7 +363,10 @@ class HsmClientInspector:
                     TRANSPORT_P11KIT: cfg.FORMAT_P11KIT}.get(library_kind)
         if expected and expected != config_format:
             self._invalid("is in %s format, but the library is a %s library, which reads %s; give the "
-                          "library's own configuration file" % (config_format, library_kind, expected))
+                          "library's own configuration file%s" % (
+                              config_format, library_kind, expected,
+                              " (a p11-kit module file with the line 'remote: unix:path=SOCKET')"
+                              if library_kind == TRANSPORT_P11KIT else ""))
 
     # --- vendor ----------------------------------------------------------------------------
 
@@ -387,6 +390,14 @@ class HsmClientInspector:
     def _check_vendor(self, vendor, info):
         if info is None:
             return  # not loaded: the vendor is a guess from the layout, not a finding
+        if _is_p11kit(info) and not self.allow_softhsm:
+            # The server answers for the vendor, and lib_sha256 can only pin the RPC client: R1 and R12 cannot
+            # be checked through it. A Luna Network HSM 7 is reached through the Luna client's own network layer.
+            self.add("SOFTHSM_NOT_ALLOWED",
+                     "lib_path %r is p11-kit's RPC client, a development and test stand-in for a network HSM: the "
+                     "server behind it reports its own vendor and its library cannot be pinned (R1, R12). Use the Luna "
+                     "client in production, or set allow_softhsm: true on a test fleet" % self.lib_path)
+            return
         if _is_p11kit(info) and not info.get("tokens"):
             return  # nothing behind the transport: HSM_UNREACHABLE says so
         if vendor == VENDOR_SOFTHSM and not self.allow_softhsm:

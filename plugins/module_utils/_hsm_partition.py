@@ -16,6 +16,7 @@ __metaclass__ = type
 
 import hashlib
 import os
+import time
 
 from ansible_collections.ngts.vsatellite.plugins.module_utils import _file_safety
 from ansible_collections.ngts.vsatellite.plugins.module_utils import _hsm_config
@@ -27,6 +28,9 @@ if _pkcs11_library.HAS_PKCS11:
     from pkcs11 import exceptions as p11e
 
 DEFAULT_DEK_LABEL = "vsatellite-dek"
+# Listing the partitions: how often, and how far apart (see PartitionProbe._find_token).
+LISTING_TRIES = 3
+LISTING_PAUSE = 0.3
 # Hashed together with the key's CKA_ID and check value; versioned so that a
 # change of the recipe can never make two different keys look the same.
 FINGERPRINT_DOMAIN = b"ngts.vsatellite/dek-fingerprint/v1\x00"
@@ -98,12 +102,23 @@ class PartitionProbe:
         self.dek = None
 
     def run(self):
-        """Return {"partition": ..., "dek": ...}; raise VSatelliteError with what was learnt."""
+        """Return {"partition": ..., "dek": ...}; raise VSatelliteError with what was learnt. One login at most."""
         try:
             self._refuse_unsafe_setup()
-            with _pkcs11_library.loaded_library(self.lib_path, self.config_path) as lib:
-                token = self._find_token(lib)
-                self._login_and_read(token)
+            for attempt in range(1, LISTING_TRIES + 1):
+                with _pkcs11_library.loaded_library(self.lib_path, self.config_path) as lib:
+                    try:
+                        token = self._find_token(lib)
+                    except VSatelliteError as e:
+                        # SoftHSM's file backend can miss a token whose files another process is rewriting
+                        # when it initialises, and a network HSM can drop a slot for a moment: the listing is
+                        # done again, with the library loaded anew. It needs no PIN, so no login is spent (R14).
+                        if attempt < LISTING_TRIES and e.code in (PARTITION_NOT_FOUND, HSM_ERROR):
+                            time.sleep(LISTING_PAUSE)
+                            continue
+                        raise
+                    self._login_and_read(token)
+                    break
         except VSatelliteError as e:
             e.details.setdefault("partition", self.partition)
             e.details.setdefault("dek", self.dek)
@@ -137,15 +152,19 @@ class PartitionProbe:
 
     # --- the partition ---------------------------------------------------------------------
 
+    def _list_partitions(self, lib):
+        slots = lib.get_slots(token_present=True)
+        seen = []
+        for slot in slots:
+            token = slot.get_token()
+            if not token.flags & TokenFlag.TOKEN_INITIALIZED:
+                continue  # SoftHSM's spare slot: no label, nothing to find
+            seen.append((slot, token, strip_label(token.label), _serial(token)))
+        return slots, seen
+
     def _find_token(self, lib):
         try:
-            slots = lib.get_slots(token_present=True)
-            seen = []
-            for slot in slots:
-                token = slot.get_token()
-                if not token.flags & TokenFlag.TOKEN_INITIALIZED:
-                    continue  # SoftHSM's spare slot: no label, nothing to find
-                seen.append((slot, token, strip_label(token.label), _serial(token)))
+            slots, seen = self._list_partitions(lib)
         except p11e.PKCS11Error as e:
             raise self._device_error(e, "listing the partitions")
 

@@ -69,7 +69,11 @@ def config_environment(config_path):
     if not config_path:
         return None
     text = read_config(config_path)[0]
-    variable, value = _hsm_config.config_environment(config_path, text)
+    try:
+        variable, value = _hsm_config.config_environment(config_path, text)
+    except _hsm_config.ConfigSyntaxError as e:
+        raise VSatelliteError("CONFIG_INVALID", "config_path %r: %s; a p11-kit module file is made of 'key: value' "
+                                                "lines" % (config_path, e))
     if variable == _hsm_config.LUNA_CONFIG_ENV and os.path.basename(config_path) != _hsm_config.LUNA_CONFIG_NAME:
         raise VSatelliteError(
             "CONFIG_INVALID",

@@ -22,6 +22,7 @@ from ansible_collections.ngts.vsatellite.plugins.module_utils._pty import Prompt
 SOFTHSM_UTIL = "softhsm2-util"
 # softhsm2-util's prompts, in the order it asks them.
 PROMPTS = (r"enter SO PIN", r"reenter SO PIN", r"enter user PIN", r"reenter user PIN")
+MIN_PIN, MAX_PIN = 4, 255  # what softhsm2-util accepts; out of range, it asks again (and would wait forever)
 
 
 class SoftHsmToken:
@@ -56,16 +57,21 @@ class SoftHsmToken:
         if check_mode:
             return True, {"label": self.label, "serial_number": None}
         for name, value in (("pin", self._pin), ("so_pin", self._so_pin)):
-            if not value or len(value) < 4:
-                raise VSatelliteError("PIN_EMPTY", "%s is shorter than 4 characters, which SoftHSM refuses; no token "
-                                                   "was made. Give a longer %s" % (name, name))
+            if not value or not MIN_PIN <= len(value) <= MAX_PIN:
+                raise VSatelliteError("PIN_EMPTY", "%s is %d characters long, and SoftHSM takes %d to %d; no token was "
+                                                   "made. Give a %s of that length"
+                                      % (name, len(value or ""), MIN_PIN, MAX_PIN, name))
         env = dict(os.environ, SOFTHSM2_CONF=self.config_path)
         answers = list(zip(PROMPTS, (self._so_pin, self._so_pin, self._pin, self._pin)))
         try:
             rc, output = run_with_pty([self.util, "--init-token", "--free", "--label", self.label], answers, env=env)
-        except (OSError, PromptError) as e:
-            raise VSatelliteError("TOKEN_INIT_FAILED", "%s could not be run: %s; install the softhsm2 package"
-                                  % (self.util, getattr(e, "strerror", None) or e))
+        except OSError as e:
+            raise VSatelliteError("TOKEN_INIT_FAILED", "%s could not be run (%s); install the softhsm2 package"
+                                  % (self.util, e.strerror))
+        except PromptError as e:
+            # The message is run_with_pty's, with what it typed masked.
+            raise VSatelliteError("TOKEN_INIT_FAILED", "%s --init-token --label %r did not finish: %s"
+                                  % (self.util, self.label, e))
         if rc != 0:
             # run_with_pty masks what it typed, so the output holds no PIN.
             raise VSatelliteError("TOKEN_INIT_FAILED", "%s --init-token --label %r failed (exit %d): %s"

@@ -35,6 +35,10 @@ description:
     served partitions report (C(C_GetTokenInfo), no login), and O(config_path) is a p11-kit module file whose
     C(remote: unix:path=SOCKET) line names the server. A missing socket, or a server that serves no
     partition, is C(HSM_UNREACHABLE)."
+  - "The p11-kit transport is a development and test stand-in for a network HSM, allowed only with
+    O(allow_softhsm): the server reports its own vendor and O(lib_sha256) can only pin the RPC client (R1,
+    R12). p11-kit-client.so reads no file; the collection (and the project's installer simulator) turn the
+    C(remote:) line into C(P11_KIT_SERVER_ADDRESS) when they load it."
 author:
   - NGTS VSatellite team (@ngts-vsatellite)
 extends_documentation_fragment:
@@ -56,8 +60,8 @@ options:
     type: str
   allow_softhsm:
     description:
-      - SoftHSM2 is supported for development and test only (R1). Unless this is true, a SoftHSM library
-        is the problem C(SOFTHSM_NOT_ALLOWED).
+      - SoftHSM2 is supported for development and test only (R1). Unless this is true, a SoftHSM library,
+        or p11-kit's RPC client, is the problem C(SOFTHSM_NOT_ALLOWED).
     type: bool
     default: false
 """
@@ -96,14 +100,15 @@ vendor:
 vendor_source:
   description: >-
     C(C_GetInfo) when the library itself said who made it; C(C_GetTokenInfo) when the library is a transport
-    and the partitions behind it said; C(layout) when it was not loaded and the vendor is a guess from the
-    file names (no vendor problem is raised from a guess); null when unknown.
+    and the vendor was looked for in the partitions behind it (with none answering, the vendor is null);
+    C(layout) when it was not loaded and the vendor is a guess from the file names (no vendor problem is
+    raised from a guess); null when unknown.
   returned: always
   type: str
   sample: C_GetInfo
 transport:
   description: C(p11-kit) when O(lib_path) is p11-kit's RPC client, which forwards every call to a p11-kit server;
-    null for a vendor's own library.
+    null for a vendor's own library, and whenever the library was not loaded (C(library.loaded) false).
   returned: always
   type: str
   sample: p11-kit

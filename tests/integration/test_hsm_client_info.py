@@ -331,9 +331,10 @@ def test_p11kit_is_a_transport_and_the_vendor_is_the_partitions(network_hsm, par
                                   "remote": "unix:path=" + network_hsm.socket}
     served = r.result["library"]["info"]["tokens"]
     assert [(t["label"], t["serial_number"]) for t in served] == [(partition.label, partition.serial)]
-    # Behind the transport, SoftHSM is still SoftHSM: refused unless allowed (R1).
+    # The transport is a test stand-in: the server answers for the vendor and cannot be pinned (R1, R12).
     refused = run_module("hsm_client_info", dict(p11kit_args(network_hsm), allow_softhsm=False))
     assert codes(refused) == ["SOFTHSM_NOT_ALLOWED"]
+    assert "p11-kit's RPC client, a development and test stand-in" in refused.result["msg"]
 
 
 def test_p11kit_server_down_is_unreachable(network_hsm, run_module):

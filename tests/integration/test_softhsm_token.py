@@ -32,7 +32,7 @@ def test_a_token_is_made_once_and_its_pin_works(hsm, run_module):
 def test_a_short_pin_is_refused_and_nothing_is_made(hsm, run_module):
     r = run_module("softhsm_token", args(hsm, pin="123"))
     assert r.failed and r.result["error_code"] == "PIN_EMPTY"
-    assert "pin is shorter than 4 characters" in r.result["msg"]
+    assert "pin is 3 characters long, and SoftHSM takes 4 to 255" in r.result["msg"]
     assert hsm.tokens() == []
 
 

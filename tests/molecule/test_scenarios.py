@@ -1,7 +1,7 @@
 """Every Molecule scenario (extensions/molecule/*), run as `molecule test`, with its own ephemeral directory.
 
-The scenario's fixture daemon makes the secrets; it is kept up past the verifier (--destroy never) just
-long enough to learn them, so that the whole output of the run, and every file it changed, can be
+The scenario's fixture daemon makes the secrets (and the tenant issues the pairing codes); it is kept up
+past the verifier (--destroy never) just long enough to learn them, so that the whole output of the run, and every file it changed, can be
 searched for them. Then `molecule destroy` runs, and its output is searched too.
 """
 
@@ -41,13 +41,17 @@ def test_molecule_scenario(scenario, host_image, tmp_path_factory):
             podman("rm", "-f", "-t", "0", platform["name"], check=False)  # left by a run that was killed
     ephemeral = str(tmp_path_factory.mktemp("molecule-" + scenario))
     started = time.time()
-    rc, output = molecule(["test", "-s", scenario, "--destroy", "never"], ephemeral)
-    fixture = Client(os.path.join(ephemeral, "fixture"))
+    secrets = []
     try:
-        secrets = [fixture.call("secret", name=n) for n in ("pin", "wrong_pin", "api_key")]
-    except OSError:
-        secrets = []  # the fixture never came up: the output says why
-    destroy_rc, destroyed = molecule(["destroy", "-s", scenario], ephemeral)
+        rc, output = molecule(["test", "-s", scenario, "--destroy", "never"], ephemeral)
+        fixture = Client(os.path.join(ephemeral, "fixture"))
+        try:
+            secrets = [fixture.call("secret", name=n) for n in ("pin", "wrong_pin", "api_key")]
+            secrets += fixture.call("pairing_code_values")
+        except (OSError, RuntimeError, ValueError):
+            pass  # the fixture never came up, or died: the output says why
+    finally:
+        destroy_rc, destroyed = molecule(["destroy", "-s", scenario], ephemeral)
     assert rc == 0, "molecule test -s %s failed:\n%s" % (scenario, output[-12000:])
     assert destroy_rc == 0, destroyed[-4000:]
     assert secrets, "the fixture did not answer"

@@ -3,11 +3,12 @@ inventory value is refused before anything is installed instead of being silentl
 on this machine, the tenant on loopback, a real SoftHSM partition."""
 
 import json
+import sqlite3
 
 from tests.roles.test_switch_dek_mode import inventory, play
 
 
-def test_a_batch_size_in_the_inventory_is_refused_before_any_install(installer, tenant, partition, tmp_path):
+def test_a_batch_size_in_the_inventory_is_refused_before_anything_is_done(installer, tenant, partition, tmp_path):
     path = inventory(tmp_path, installer, tenant, partition, ["h1", "h2", "h3"])
     with open(path) as f:
         inv = json.load(f)
@@ -20,6 +21,9 @@ def test_a_batch_size_in_the_inventory_is_refused_before_any_install(installer, 
     assert "vsatellite_batch_size is 1 here, but the batches would be of 3" in text
     assert "-e vsatellite_batch_size=1" in text
     assert tenant.instances() == [] and partition.pin not in r.output
+    assert "Try the PIN" not in r.output  # refused before preflight: no login, no pairing code
+    with sqlite3.connect(tenant.db) as db:
+        assert db.execute("SELECT COUNT(*) FROM pairing_codes").fetchone()[0] == 0
 
 
 def test_batches_of_one_host(installer, tenant, partition, tmp_path):

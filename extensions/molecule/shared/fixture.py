@@ -2,7 +2,7 @@
 and, for a network HSM, ``p11-kit server``. One daemon per scenario owns them all.
 
 The daemon makes the secrets (the partition PIN, a wrong PIN, the tenant's API key) and keeps them in its
-memory only: nothing secret is written to disk. Ansible gets them through a pipe lookup
+memory only: it writes no secret to disk. Ansible gets them through a pipe lookup
 (``fixture.py --dir D secret pin``); the daemon answers on a unix socket that only root can open.
 Everything else a scenario needs to know (the tenant's URL, the partitions' labels, serials and
 configuration files) is in ``state.json``, which holds no secret.
@@ -12,7 +12,9 @@ configuration files) is in ``state.json``, which holds no secret.
     fixture.py --dir DIR call OP [JSON-ARGS]       (ops: see Daemon.op_*)
     fixture.py --dir DIR down                      (stops everything and removes DIR)
 
-The verifiers (molecule/conftest.py) use ``Client`` directly.
+The verifiers use ``Client`` directly (through shared/verify.py). Only scaffolds a scenario asks for
+write a secret down: OpenSC's spy (wrong_pin) logs the PINs it sees, in files named pkcs11-spy-*, in the
+fixture's directory, which destroy removes.
 """
 
 import argparse
@@ -145,6 +147,12 @@ class Daemon:
         with sqlite3.connect(self.tenant.db) as db:
             return db.execute("SELECT COUNT(*) FROM pairing_codes").fetchone()[0]
 
+    def op_pairing_code_values(self):
+        """The pairing codes the tenant issued: secrets, asked for by the leak search after a run."""
+        import sqlite3
+        with sqlite3.connect(self.tenant.db) as db:
+            return [row[0] for row in db.execute("SELECT code FROM pairing_codes")]
+
     def op_dek_mode(self):
         return self.tenant.dek_record()
 
@@ -189,7 +197,14 @@ class Daemon:
 
 def serve(directory, daemon_args):
     """Run the daemon (already detached): write state.json, answer requests until 'down'."""
-    daemon = Daemon(directory, **daemon_args)
+    daemon = None
+    try:
+        daemon = Daemon(directory, **daemon_args)
+    except BaseException:
+        traceback.print_exc()  # into fixture.log, which up() shows
+        if daemon is None:
+            _stop_children(directory)
+        raise
     stop = threading.Event()
 
     class Handler(socketserver.StreamRequestHandler):
@@ -226,14 +241,20 @@ def serve(directory, daemon_args):
         shutil.rmtree(directory, ignore_errors=True)
 
 
+def _stop_children(directory):
+    """A daemon that failed to start may have started the tenant already: stop what runs from its directory."""
+    import subprocess
+    subprocess.run(["pkill", "-f", "--", "--db %s/" % directory], check=False)
+
+
 def up(directory, daemon_args):
     """Start the daemon in a session of its own and return once it answers."""
-    if os.path.exists(os.path.join(directory, SOCKET)):
+    if os.path.isdir(directory):
         try:
             Client(directory).call("dek_mode", timeout=5)
             return  # already up: create ran twice
-        except (OSError, RuntimeError):
-            shutil.rmtree(directory)
+        except (OSError, RuntimeError, ValueError):
+            shutil.rmtree(directory)  # what a dead daemon left
     os.makedirs(directory, mode=0o700)
     pid = os.fork()
     if pid == 0:
@@ -247,13 +268,16 @@ def up(directory, daemon_args):
         os.dup2(log, 2)
         try:
             serve(directory, daemon_args)
-        finally:
-            os._exit(0)
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
     os.waitpid(pid, 0)
     deadline = time.monotonic() + 60
+    log = os.path.join(directory, "fixture.log")
     while not os.path.exists(os.path.join(directory, STATE)):
-        if time.monotonic() > deadline or not os.path.isdir(directory):
-            sys.exit("the fixture did not start; its log: %s" % _read(os.path.join(directory, "fixture.log")))
+        if time.monotonic() > deadline or "Traceback" in _read(log):
+            time.sleep(0.5)
+            sys.exit("the fixture did not start; its log: %s" % _read(log))
         time.sleep(0.1)
 
 

@@ -48,8 +48,9 @@ def test_a_key_generated_through_the_tenant_decrypts_on_every_host(fixture):
         assert fixture.call("verify_key", name="r13", instance_id=instance["id"]) == "MATCH", instance["name"]
 
 
-def test_the_fleet_report_names_every_host():
+def test_the_fleet_report_names_every_host_and_the_dek(fixture):
     with open(os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "report", "fleet-report.json")) as f:
         report = json.load(f)
     assert sorted(r["host"] for r in report["hosts"]) == sorted(verify.hosts())
-    assert len(set(r["dek_fingerprint"] for r in report["hosts"])) == 1
+    assert set(r["dek_fingerprint"] for r in report["hosts"]) == {fixture.call("probe")["dek"]["fingerprint"]}
+    assert set((r["edge_status"], r["hsm_status"]) for r in report["hosts"]) == {("ACTIVE", "HSM_HEALTHY")}

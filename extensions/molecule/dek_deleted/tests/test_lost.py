@@ -15,7 +15,7 @@ def test_nothing_regenerates_the_dek():
 def test_every_vsatellite_is_unhealthy_and_its_log_says_why(host):
     status = verify.status(host)
     assert status["running"] is True and status["healthy"] is False
-    assert "DEK" in host.file(status["log"]).content_string
+    assert "deleted DEK cannot be restored or regenerated (R11)" in host.file(status["log"]).content_string
 
 
 def test_the_tenant_sees_every_one_unhealthy():
