@@ -197,13 +197,11 @@ class Daemon:
 
 def serve(directory, daemon_args):
     """Run the daemon (already detached): write state.json, answer requests until 'down'."""
-    daemon = None
     try:
         daemon = Daemon(directory, **daemon_args)
     except BaseException:
         traceback.print_exc()  # into fixture.log, which up() shows
-        if daemon is None:
-            _stop_children(directory)
+        _stop_children(directory)
         raise
     stop = threading.Event()
 
