@@ -20,6 +20,7 @@ import stat
 from ansible_collections.ngts.vsatellite.plugins.module_utils import _elf
 from ansible_collections.ngts.vsatellite.plugins.module_utils import _file_safety
 from ansible_collections.ngts.vsatellite.plugins.module_utils import _hsm_config as cfg
+from ansible_collections.ngts.vsatellite.plugins.module_utils import _hsm_partition
 from ansible_collections.ngts.vsatellite.plugins.module_utils import _pkcs11_library
 from ansible_collections.ngts.vsatellite.plugins.module_utils._errors import VSatelliteError
 
@@ -215,18 +216,16 @@ class HsmClientInspector:
     def _tokens_behind_transport(self, lib):
         """The tokens a p11-kit server serves (C_GetTokenInfo: no session, no login)."""
         try:
-            tokens = [slot.get_token() for slot in lib.get_slots(token_present=True)]
+            tokens, error = _hsm_partition.list_partitions(lib)[1], None
         except _pkcs11_library.pkcs11_exceptions.PKCS11Error as e:
             tokens, error = [], type(e).__name__
-        else:
-            error = None
         if not tokens:
             self.add("HSM_UNREACHABLE",
                      "lib_path %r is p11-kit's RPC client, and it reaches no partition through config_path %r%s "
                      "(R2): start the p11-kit server that serves the partition, or fix the 'remote:' address"
                      % (self.lib_path, self.config_path, " (%s)" % error if error else ""))
-        return [{"label": t.label.strip(), "serial_number": t.serial.decode("ascii", "replace").strip(),
-                 "manufacturer_id": t.manufacturer_id.strip(), "model": t.model.strip()} for t in tokens]
+        return [{"label": label, "serial_number": serial, "manufacturer_id": token.manufacturer_id.strip(),
+                 "model": token.model.strip()} for dummy, token, label, serial in tokens]
 
     # --- configuration ---------------------------------------------------------------------
 

@@ -59,6 +59,18 @@ PIN_FLAGS = (
 )
 
 
+def list_partitions(lib):
+    """(slots, [(slot, token, label, serial)]) for the initialised tokens a loaded library sees (no login)."""
+    slots = lib.get_slots(token_present=True)
+    seen = []
+    for slot in slots:
+        token = slot.get_token()
+        if not token.flags & TokenFlag.TOKEN_INITIALIZED:
+            continue  # SoftHSM's spare slot: no label, nothing to find
+        seen.append((slot, token, strip_label(token.label), _serial(token)))
+    return slots, seen
+
+
 def strip_label(label):
     """PKCS#11 labels are blank-padded to 32 bytes; some libraries pad with NULs."""
     return label.rstrip(" \x00")
@@ -152,19 +164,9 @@ class PartitionProbe:
 
     # --- the partition ---------------------------------------------------------------------
 
-    def _list_partitions(self, lib):
-        slots = lib.get_slots(token_present=True)
-        seen = []
-        for slot in slots:
-            token = slot.get_token()
-            if not token.flags & TokenFlag.TOKEN_INITIALIZED:
-                continue  # SoftHSM's spare slot: no label, nothing to find
-            seen.append((slot, token, strip_label(token.label), _serial(token)))
-        return slots, seen
-
     def _find_token(self, lib):
         try:
-            slots, seen = self._list_partitions(lib)
+            slots, seen = list_partitions(lib)
         except p11e.PKCS11Error as e:
             raise self._device_error(e, "listing the partitions")
 

@@ -17,6 +17,7 @@ import os
 
 from ansible_collections.ngts.vsatellite.plugins.module_utils import _pkcs11_library
 from ansible_collections.ngts.vsatellite.plugins.module_utils._errors import VSatelliteError
+from ansible_collections.ngts.vsatellite.plugins.module_utils._hsm_partition import list_partitions
 from ansible_collections.ngts.vsatellite.plugins.module_utils._pty import PromptError, run_with_pty
 
 SOFTHSM_UTIL = "softhsm2-util"
@@ -37,13 +38,8 @@ class SoftHsmToken:
     def find(self):
         """The tokens labelled ``label``: [{label, serial_number}]."""
         with _pkcs11_library.loaded_library(self.lib_path, self.config_path) as lib:
-            found = []
-            for slot in lib.get_slots(token_present=True):
-                token = slot.get_token()
-                if token.label.strip() == self.label:
-                    found.append({"label": self.label,
-                                  "serial_number": token.serial.decode("ascii", "replace").strip()})
-            return found
+            return [{"label": label, "serial_number": serial}
+                    for dummy, dummy_token, label, serial in list_partitions(lib)[1] if label == self.label]
 
     def ensure(self, check_mode=False):
         """(changed, token); VSatelliteError when the label is ambiguous or the token cannot be made."""

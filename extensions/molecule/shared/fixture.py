@@ -141,17 +141,18 @@ class Daemon:
         """Every VSatellite in the tenant with its edgeStatus and hsmStatus."""
         return [dict(i, status=list(self.tenant.status_of(i["id"]))) for i in self.tenant.instances()]
 
-    def op_pairing_codes(self):
-        """How many pairing codes the tenant has issued (its own database says)."""
-        import sqlite3
-        with sqlite3.connect(self.tenant.db) as db:
-            return db.execute("SELECT COUNT(*) FROM pairing_codes").fetchone()[0]
-
-    def op_pairing_code_values(self):
-        """The pairing codes the tenant issued: secrets, asked for by the leak search after a run."""
+    def _pairing_codes(self):
         import sqlite3
         with sqlite3.connect(self.tenant.db) as db:
             return [row[0] for row in db.execute("SELECT code FROM pairing_codes")]
+
+    def op_pairing_codes(self):
+        """How many pairing codes the tenant has issued (its own database says)."""
+        return len(self._pairing_codes())
+
+    def op_pairing_code_values(self):
+        """The pairing codes the tenant issued: secrets, asked for by the leak search after a run."""
+        return self._pairing_codes()
 
     def op_dek_mode(self):
         return self.tenant.dek_record()
